@@ -1,0 +1,95 @@
+import type { JsonPath } from './path.js';
+import type { JsonPatchOp } from './finding.js';
+import type { Resource } from './resource.js';
+import type { Severity } from './severity.js';
+import type { Inventory, PodSpecView, ContainerView } from './inventory.js';
+
+export type Maturity = 'stable' | 'beta' | 'experimental';
+export type Requirement = 'inventory' | 'cluster' | 'node' | 'images';
+
+export interface ControlMeta {
+  /** Stable id, e.g. PAL-POD-001. Never reused. */
+  id: string;
+  /** kebab-case name used in the file name and in configuration. */
+  slug: string;
+  title: string;
+  severity: Severity;
+  /** workload, image, resources, rbac, network, data, control-plane, admission, mesh, pss, … */
+  category: string;
+  /** What is checked, one or two sentences. */
+  description: string;
+  /** Why it matters. */
+  rationale: string;
+  /** How to fix it. */
+  remediation: string;
+  /** Message templates keyed by message id; `{{name}}` is replaced from report data. */
+  messages: Record<string, string>;
+  /** Kinds or views this control looks at, for docs ("workloads", "ClusterRoleBinding", …). */
+  appliesTo: string[];
+  references?: string[];
+  /** MITRE ATT&CK (Containers matrix) technique ids. */
+  mitre?: string[];
+  maturity: Maturity;
+  requires?: Requirement[];
+  /** JSON schema of this control's options in .palisade.yaml (controls.<id>.options). */
+  optionsSchema?: Record<string, unknown>;
+  /** Pod Security Standards level this control implements, when it is a PSS check. */
+  pss?: { level: 'baseline' | 'restricted'; check: string };
+}
+
+export interface ReportDescriptor {
+  messageId: string;
+  data?: Record<string, string | number | boolean>;
+  /** Path from the object root of the offending field (or where it should be). */
+  path: JsonPath;
+  /** Defaults to the resource being visited; required from `inventory` visitors. */
+  resource?: Resource;
+  /** Observed value; the engine redacts it when the path may hold a secret. */
+  evidence?: unknown;
+  fix?: JsonPatchOp[];
+}
+
+/** Scan-wide settings that controls may read. */
+export interface ControlSettings {
+  /** Registries (host or host/path prefix) images may come from; empty = any. */
+  allowedRegistries: readonly string[];
+  /** Pod Security Standards version, e.g. "v1.30" or "latest". */
+  pssVersion: string;
+}
+
+export interface ControlContext {
+  report(d: ReportDescriptor): void;
+  readonly settings: ControlSettings;
+  /** This control's options from configuration (validated against optionsSchema). */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+type KindHandlers = { [kind: `${Uppercase<string>}${string}`]: ((r: Resource) => void) | undefined };
+
+/**
+ * A visitor: the engine walks the inventory once and calls every control's handlers.
+ * Keys starting with an upper-case letter are kinds (`Service(r) {…}`).
+ */
+export type Visitor = {
+  /** Every workload's pod spec (Pod, Deployment, …, CronJob, PodTemplate). */
+  podSpec?: (ps: PodSpecView) => void;
+  /** Every container, init container and ephemeral container of every pod spec. */
+  container?: (c: ContainerView, ps: PodSpecView) => void;
+  /** Every resource. */
+  resource?: (r: Resource) => void;
+  /** Once per scan, after the per-resource handlers: for checks across resources. */
+  inventory?: (inv: Inventory) => void;
+} & KindHandlers;
+
+export interface Control {
+  meta: ControlMeta;
+  check(ctx: ControlContext): Visitor;
+}
+
+export function defineControl(c: Control): Control {
+  return c;
+}
+
+export function formatMessage(template: string, data: Record<string, unknown> = {}): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => (k in data ? String(data[k]) : `{{${k}}}`));
+}

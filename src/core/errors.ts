@@ -1,0 +1,71 @@
+/**
+ * The catalogue of user-facing errors. Every problem with input or usage has a code
+ * PALISADE_<AREA>_<WHAT>, a message template and an exit code; none prints a stack trace.
+ * Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error or unreadable input,
+ * 3 internal error (a bug: the only case that prints a stack trace, with PALISADE_DEBUG=1).
+ */
+export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
+
+export const ERRORS = {
+  PALISADE_SOURCE_NOT_FOUND: 'path does not exist',
+  PALISADE_SOURCE_UNREADABLE: 'cannot read: {{reason}}',
+  PALISADE_SOURCE_BINARY: 'binary file (contains NUL bytes); expected YAML or JSON text',
+  PALISADE_SOURCE_TOO_LARGE: 'file is {{size}} bytes, over the limit of {{limit}} bytes (--max-file-size)',
+  PALISADE_SOURCE_ENCODING: 'not valid UTF-8 text',
+  PALISADE_SOURCE_YAML_SYNTAX: 'YAML syntax error: {{detail}}',
+  PALISADE_SOURCE_JSON_SYNTAX: 'JSON syntax error: {{detail}}',
+  PALISADE_SOURCE_DUPLICATE_KEY: 'duplicate key {{key}}: a mapping must not repeat a key',
+  PALISADE_SOURCE_ALIAS_LIMIT: 'too many YAML alias expansions (limit {{limit}}); possible alias bomb',
+  PALISADE_SOURCE_TOO_DEEP: 'nesting deeper than {{limit}} levels',
+  PALISADE_SOURCE_TOO_MANY_DOCS: 'more than {{limit}} documents in one file',
+  PALISADE_SOURCE_BAD_OBJECT: '{{field}}: expected {{expected}}, found {{found}}',
+  PALISADE_SOURCE_NOT_K8S: 'document is not a Kubernetes object (no apiVersion and kind); skipped',
+  PALISADE_SOURCE_RENDERER_MISSING: '{{what}} needs `{{program}}`, which is not installed or not on PATH',
+  PALISADE_SOURCE_RENDER_FAILED: '`{{program}}` failed: {{detail}}',
+  PALISADE_CONFIG_INVALID: '{{field}}: {{detail}}',
+  PALISADE_CONFIG_SYNTAX: 'YAML syntax error: {{detail}}',
+  PALISADE_CLI_USAGE: '{{detail}}',
+  PALISADE_CLI_UNKNOWN_OPTION: 'unknown option {{option}}',
+  PALISADE_CLI_UNKNOWN_COMMAND: 'unknown command {{command}}',
+  PALISADE_OUTPUT_WRITE: 'cannot write {{file}}: {{reason}}',
+  PALISADE_ENGINE_CONTROL_FAILED: 'control {{control}} failed on this object ({{detail}}); its result for it is missing',
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A problem with input, located as precisely as it can be. */
+export interface Diagnostic {
+  code: ErrorCode;
+  level: 'error' | 'warning' | 'note';
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  /** JSON path or option name the problem is about. */
+  field?: string;
+}
+
+export function diagnostic(
+  code: ErrorCode,
+  data: Record<string, string | number> = {},
+  where: Omit<Diagnostic, 'code' | 'message' | 'level'> & { level?: Diagnostic['level'] } = {},
+): Diagnostic {
+  const message = ERRORS[code].replace(/\{\{(\w+)\}\}/g, (_, k: string) => (k in data ? String(data[k]) : `{{${k}}}`));
+  const { level = 'error', ...rest } = where;
+  return { code, level, message, ...rest };
+}
+
+/** "file:line:column: error: message [CODE]" */
+export function formatDiagnostic(d: Diagnostic): string {
+  let loc = d.file ?? '';
+  if (d.file && d.line) loc += `:${d.line}` + (d.column ? `:${d.column}` : '');
+  return `${loc ? loc + ': ' : ''}${d.level}: ${d.message}${d.field && !d.message.includes(d.field) ? ` (field ${d.field})` : ''} [${d.code}]`;
+}
+
+/** An error that stops one command: usage errors, unreadable configuration. */
+export class PalisadeError extends Error {
+  constructor(readonly diagnostic: Diagnostic, readonly exitCode: number = EXIT.input) {
+    super(formatDiagnostic(diagnostic));
+    this.name = 'PalisadeError';
+  }
+}

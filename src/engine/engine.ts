@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import type { Control, ControlMeta, ControlSettings, ReportDescriptor, Visitor } from '../core/control.js';
+import { formatMessage } from '../core/control.js';
+import { diagnostic, type Diagnostic } from '../core/errors.js';
+import type { ExceptionRef, Finding } from '../core/finding.js';
+import type { ContainerView, Inventory, PodSpecView } from '../core/inventory.js';
+import { toPointer, type JsonPath } from '../core/path.js';
+import { isSecretPath, redact } from '../core/redact.js';
+import type { Resource } from '../core/resource.js';
+import type { Severity } from '../core/severity.js';
+
+export interface EngineOptions {
+  controls: readonly Control[];
+  settings: ControlSettings;
+  /** Options per control id (already validated). */
+  controlOptions?: Readonly<Record<string, Record<string, unknown>>>;
+  /** Effective severity per control id. */
+  severityOverrides?: Readonly<Record<string, Severity>>;
+  /** Decides whether an exception covers a finding; the engine marks it excepted. */
+  exceptionFor?: (finding: Finding, resource: Resource) => ExceptionRef | undefined;
+}
+
+export interface ControlRun {
+  meta: ControlMeta;
+  severity: Severity;
+  /** Resources this control examined. */
+  evaluated: number;
+  failed: number;
+  excepted: number;
+}
+
+export interface EngineResult {
+  findings: Finding[];
+  controls: ControlRun[];
+  diagnostics: Diagnostic[];
+}
+
+interface Active {
+  control: Control;
+  run: ControlRun;
+  visitor: Visitor;
+  lastResource: Resource | undefined;
+}
+
+/** Walks the inventory once, calling every control's visitor, and collects findings. */
+export function runControls(inventory: Inventory, opts: EngineOptions): EngineResult {
+  const findings: Finding[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let current: Resource | undefined;
+
+  const actives: Active[] = opts.controls.map((control) => {
+    const run: ControlRun = { meta: control.meta, severity: opts.severityOverrides?.[control.meta.id] ?? control.meta.severity, evaluated: 0, failed: 0, excepted: 0 };
+    const active: Active = { control, run, visitor: {}, lastResource: undefined };
+    const ctx = {
+      settings: opts.settings,
+      options: opts.controlOptions?.[control.meta.id] ?? {},
+      report(d: ReportDescriptor) {
+        const resource = d.resource ?? current;
+        if (!resource) throw new Error(`${control.meta.id}: report() outside of a resource needs d.resource`);
+        const f = makeFinding(control.meta, run.severity, resource, d);
+        const exc = opts.exceptionFor?.(f, resource);
+        if (exc) {
+          f.status = 'excepted';
+          f.exception = exc;
+          run.excepted++;
+        } else run.failed++;
+        findings.push(f);
+      },
+    };
+    active.visitor = control.check(ctx);
+    return active;
+  });
+
+  // Handler tables built once, so the walk only calls what exists.
+  const byKind = new Map<string, Active[]>();
+  const onResource = actives.filter((a) => a.visitor.resource);
+  const onPodSpec = actives.filter((a) => a.visitor.podSpec);
+  const onContainer = actives.filter((a) => a.visitor.container);
+  for (const a of actives) {
+    for (const key of Object.keys(a.visitor)) {
+      if (/^[A-Z]/.test(key)) {
+        const list = byKind.get(key) ?? [];
+        list.push(a);
+        byKind.set(key, list);
+      }
+    }
+  }
+
+  const call = (a: Active, resource: Resource, fn: () => void) => {
+    if (a.lastResource !== resource) {
+      a.lastResource = resource;
+      a.run.evaluated++;
+    }
+    try {
+      fn();
+    } catch (e) {
+      diagnostics.push(
+        diagnostic('PALISADE_ENGINE_CONTROL_FAILED', { control: a.control.meta.id, detail: (e as Error).message }, {
+          level: 'warning',
+          file: resource.origin.type === 'manifest' ? resource.origin.file : undefined,
+        }),
+      );
+    }
+  };
+
+  const podSpecByResource = new Map<Resource, PodSpecView>();
+  for (const ps of inventory.podSpecs) podSpecByResource.set(ps.resource, ps);
+
+  for (const r of inventory.resources) {
+    current = r;
+    for (const a of onResource) call(a, r, () => a.visitor.resource!(r));
+    const kindHandlers = byKind.get(r.kind);
+    if (kindHandlers) for (const a of kindHandlers) call(a, r, () => (a.visitor as Record<string, (r: Resource) => void>)[r.kind]!(r));
+    const ps = podSpecByResource.get(r);
+    if (ps) {
+      for (const a of onPodSpec) call(a, r, () => a.visitor.podSpec!(ps));
+      if (onContainer.length) {
+        for (const c of ps.containers as ContainerView[]) for (const a of onContainer) call(a, r, () => a.visitor.container!(c, ps));
+      }
+    }
+  }
+  current = undefined;
+  for (const a of actives) {
+    if (!a.visitor.inventory) continue;
+    try {
+      a.visitor.inventory(inventory);
+      a.run.evaluated = Math.max(a.run.evaluated, 1);
+    } catch (e) {
+      diagnostics.push(diagnostic('PALISADE_ENGINE_CONTROL_FAILED', { control: a.control.meta.id, detail: (e as Error).message }, { level: 'warning' }));
+    }
+  }
+  return { findings, controls: actives.map((a) => a.run), diagnostics };
+}
+
+export function fingerprint(controlId: string, resourceKey: string, path: JsonPath, messageId: string): string {
+  return createHash('sha256').update(`${controlId}\n${resourceKey}\n${toPointer(path)}\n${messageId}`).digest('hex').slice(0, 32);
+}
+
+function makeFinding(meta: ControlMeta, severity: Severity, resource: Resource, d: ReportDescriptor): Finding {
+  const template = meta.messages[d.messageId];
+  if (template === undefined) throw new Error(`${meta.id}: unknown messageId "${d.messageId}"`);
+  const f: Finding = {
+    controlId: meta.id,
+    severity,
+    status: 'fail',
+    messageId: d.messageId,
+    message: formatMessage(template, d.data),
+    resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name, key: resource.key },
+    path: d.path,
+    fingerprint: fingerprint(meta.id, resource.key, d.path, d.messageId),
+  };
+  if (resource.origin.type === 'manifest') f.location = resource.origin.locate(d.path);
+  if (d.evidence !== undefined) f.evidence = isSecretPath(resource.kind, d.path) ? redact(d.evidence) : d.evidence;
+  if (d.fix) f.fix = d.fix;
+  return f;
+}
+
