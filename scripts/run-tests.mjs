@@ -13,7 +13,8 @@ function walk(dir, out) {
   return out;
 }
 const filter = process.argv[2];
-const files = walk('dist', []).filter((f) => !filter || f.includes(filter)).sort();
-if (files.length === 0) { console.error('no test files found under dist/'); process.exit(1); }
+const dist = process.env.PALISADE_DIST || 'dist';
+const files = walk(dist, []).filter((f) => !filter || f.includes(filter)).sort();
+if (files.length === 0) { console.error('no test files found under ' + dist + ''); process.exit(1); }
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

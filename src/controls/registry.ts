@@ -1,4 +1,13 @@
 import type { Control } from '../core/control.js';
+import { admissionControls } from './admission/index.js';
+import { controlPlaneControls } from './control-plane/index.js';
+import { dataControls } from './data/index.js';
+import { imageControls } from './image/index.js';
+import { meshControls } from './mesh/index.js';
+import { networkControls } from './network/index.js';
+import { pssControls } from './pss/index.js';
+import { rbacControls } from './rbac/index.js';
+import { resourceControls } from './resources/index.js';
 import { workloadControls } from './workload/index.js';
 
 /**
@@ -9,7 +18,7 @@ import { workloadControls } from './workload/index.js';
  */
 export const CONTROLS: Readonly<Record<string, Control>> = Object.freeze(
   Object.fromEntries(
-    [...workloadControls]
+    [...admissionControls, ...controlPlaneControls, ...dataControls, ...imageControls, ...meshControls, ...networkControls, ...pssControls, ...rbacControls, ...resourceControls, ...workloadControls]
       .sort((a, b) => (a.meta.id < b.meta.id ? -1 : a.meta.id > b.meta.id ? 1 : 0))
       .map((c) => [c.meta.id, c]),
   ),

@@ -1,0 +1,21 @@
+import type { Diagnostic } from '../core/errors.js';
+import type { Finding } from '../core/finding.js';
+import type { ControlRun } from './engine.js';
+
+/** Everything one scan produced; every report format renders this. */
+export interface ScanResult {
+  tool: { name: 'palisade'; version: string };
+  /** ISO 8601. */
+  startedAt: string;
+  durationMs: number;
+  /** Absolute directory that file paths in locations are relative to. */
+  root: string;
+  inputs: string[];
+  /** Resources scanned, by kind. */
+  resources: { total: number; byKind: Record<string, number> };
+  files: number;
+  controls: ControlRun[];
+  findings: Finding[];
+  /** Input problems (errors, warnings, notes), in input order. */
+  diagnostics: Diagnostic[];
+}
