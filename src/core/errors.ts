@@ -64,7 +64,12 @@ export function formatDiagnostic(d: Diagnostic): string {
 
 /** An error that stops one command: usage errors, unreadable configuration. */
 export class PalisadeError extends Error {
-  constructor(readonly diagnostic: Diagnostic, readonly exitCode: number = EXIT.input) {
+  constructor(
+    readonly diagnostic: Diagnostic,
+    readonly exitCode: number = EXIT.input,
+    /** All problems when there are several (the first is `diagnostic`). */
+    readonly diagnostics: Diagnostic[] = [diagnostic],
+  ) {
     super(formatDiagnostic(diagnostic));
     this.name = 'PalisadeError';
   }

@@ -103,6 +103,6 @@ function isStringMap(v: unknown): v is Record<string, string> {
 }
 
 /** "Deployment shop/web" or "ClusterRole admin". */
-export function displayName(r: Pick<Resource, 'kind' | 'namespace' | 'name'>): string {
+export function displayName(r: { kind: string; namespace?: string | undefined; name: string }): string {
   return r.namespace ? `${r.kind} ${r.namespace}/${r.name}` : `${r.kind} ${r.name}`;
 }

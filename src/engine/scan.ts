@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import type { Control, ControlSettings } from '../core/control.js';
+import type { Diagnostic } from '../core/errors.js';
+import type { Finding, ExceptionRef } from '../core/finding.js';
+import type { Resource } from '../core/resource.js';
+import type { Severity } from '../core/severity.js';
+import { VERSION } from '../core/version.js';
+import { buildInventory } from '../inventory/inventory.js';
+import { loadManifests, type LoadLimits } from '../sources/manifests.js';
+import { runControls } from './engine.js';
+import type { ScanResult } from './scan-result.js';
+
+export interface ScanOptions {
+  inputs: string[];
+  root?: string;
+  controls: readonly Control[];
+  settings: ControlSettings;
+  controlOptions?: Record<string, Record<string, unknown>>;
+  severityOverrides?: Record<string, Severity>;
+  ignore?: readonly string[];
+  limits?: Partial<LoadLimits>;
+  render?: boolean;
+  stdin?: () => string;
+  exceptionFor?: (finding: Finding, resource: Resource) => ExceptionRef | undefined;
+  /** Extra diagnostics to report with the input ones (configuration problems…). */
+  diagnostics?: Diagnostic[];
+}
+
+/** The scan flow: sources → inventory → engine → ordered result. */
+export function scanManifests(opts: ScanOptions): ScanResult {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const root = resolve(opts.root ?? process.cwd());
+  const loaded = loadManifests(opts.inputs, { root, limits: opts.limits, ignore: opts.ignore, render: opts.render, stdin: opts.stdin });
+  const inventory = buildInventory(loaded.resources);
+  const engine = runControls(inventory, {
+    controls: opts.controls,
+    settings: opts.settings,
+    controlOptions: opts.controlOptions,
+    severityOverrides: opts.severityOverrides,
+    exceptionFor: opts.exceptionFor,
+  });
+  const byKind: Record<string, number> = {};
+  for (const r of loaded.resources) byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
+  engine.findings.sort(compareFindings);
+  return {
+    tool: { name: 'palisade', version: VERSION },
+    startedAt,
+    durationMs: Date.now() - started,
+    root,
+    inputs: opts.inputs,
+    resources: { total: loaded.resources.length, byKind },
+    files: loaded.files,
+    controls: engine.controls,
+    findings: engine.findings,
+    diagnostics: [...(opts.diagnostics ?? []), ...loaded.diagnostics, ...engine.diagnostics],
+  };
+}
+
+/** Stable order: file, line, column, control id. */
+function compareFindings(a: Finding, b: Finding): number {
+  const fa = a.location?.file ?? '';
+  const fb = b.location?.file ?? '';
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  const la = a.location?.line ?? 0;
+  const lb = b.location?.line ?? 0;
+  if (la !== lb) return la - lb;
+  const ca = a.location?.column ?? 0;
+  const cb = b.location?.column ?? 0;
+  if (ca !== cb) return ca - cb;
+  if (a.controlId !== b.controlId) return a.controlId < b.controlId ? -1 : 1;
+  return a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0;
+}

@@ -1,0 +1,9 @@
+import type { Formatter } from './formatter.js';
+import { jsonFormatter } from './json.js';
+import { tableFormatter } from './table.js';
+
+/** Every report format by name. */
+export const FORMATTERS: Readonly<Record<string, Formatter>> = {
+  json: jsonFormatter,
+  table: tableFormatter,
+};
