@@ -209,12 +209,17 @@ export function parseManifestText(text: string, file: string, isJson: boolean, l
   };
   documents.forEach((doc, docIndex) => {
     if (doc.errors.length > 0) {
-      for (const err of doc.errors.slice(0, 5)) {
+      // The first error is the useful one; later ones usually cascade from it.
+      for (const err of doc.errors.slice(0, 1)) {
         const pos = at(err.pos[0]);
-        const detail = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more in this document)` : '';
+        const detail = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') + more;
         if (err.code === 'DUPLICATE_KEY') {
-          const key = text.slice(err.pos[0], Math.min(err.pos[1], err.pos[0] + 80)).split(/[:\n]/)[0]!.trim();
+          const rest = text.slice(err.pos[0], err.pos[0] + 200);
+          const key = (/^("(?:[^"\\]|\\.)*"|'[^']*'|[^:\n]+)/.exec(rest)?.[1] ?? rest.split('\n')[0]!).trim().replace(/^["']|["']$/g, '');
           out.diagnostics.push(diagnostic('PALISADE_SOURCE_DUPLICATE_KEY', { key: JSON.stringify(key) }, { file, ...pos }));
+        } else if (err.code === 'RESOURCE_EXHAUSTION') {
+          out.diagnostics.push(diagnostic('PALISADE_SOURCE_TOO_DEEP', { limit: limits.maxDepth }, { file, ...pos }));
         } else {
           out.diagnostics.push(diagnostic(isJson ? 'PALISADE_SOURCE_JSON_SYNTAX' : 'PALISADE_SOURCE_YAML_SYNTAX', { detail }, { file, ...pos }));
         }
