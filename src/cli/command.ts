@@ -33,6 +33,8 @@ export interface CliIO {
   /** Reads all of standard input (for `-`). */
   readStdin: () => string;
   env: Record<string, string | undefined>;
+  /** The current time (tests pin it). */
+  now?: () => Date;
 }
 
 export interface Command {

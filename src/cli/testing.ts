@@ -8,7 +8,7 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process with captured output (tests). */
-export async function runCli(argv: string[], opts: { cwd: string; stdin?: string; isTTY?: boolean; env?: Record<string, string> }): Promise<CliRun> {
+export async function runCli(argv: string[], opts: { cwd: string; stdin?: string; isTTY?: boolean; env?: Record<string, string>; now?: Date }): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
@@ -18,6 +18,7 @@ export async function runCli(argv: string[], opts: { cwd: string; stdin?: string
     cwd: opts.cwd,
     readStdin: () => opts.stdin ?? '',
     env: opts.env ?? {},
+    now: opts.now ? () => opts.now! : undefined,
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };

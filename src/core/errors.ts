@@ -28,6 +28,10 @@ export const ERRORS = {
   PALISADE_CLI_UNKNOWN_OPTION: 'unknown option {{option}}',
   PALISADE_CLI_UNKNOWN_COMMAND: 'unknown command {{command}}',
   PALISADE_OUTPUT_WRITE: 'cannot write {{file}}: {{reason}}',
+  PALISADE_EXCEPTION_INVALID: '{{field}}: {{detail}}',
+  PALISADE_EXCEPTION_EXPIRED: 'exception {{id}} expired on {{expires}} (owner {{owner}}); it no longer applies',
+  PALISADE_EXCEPTION_UNUSED: 'exception {{id}} matched no finding; remove it or fix its selector',
+  PALISADE_EXCEPTION_NO_REASON: 'annotation {{annotation}} opts out of a control without a reason; it is ignored (write the reason as its value)',
   PALISADE_ENGINE_CONTROL_FAILED: 'control {{control}} failed on this object ({{detail}}); its result for it is missing',
 } as const;
 

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import type { ControlRun } from './engine.js';
+import type { FrameworkStatus } from '../frameworks/scoring.js';
 
 /** Everything one scan produced; every report format renders this. */
 export interface ScanResult {
@@ -18,4 +19,6 @@ export interface ScanResult {
   findings: Finding[];
   /** Input problems (errors, warnings, notes), in input order. */
   diagnostics: Diagnostic[];
+  /** Compliance status per framework, computed from the control runs. */
+  frameworks: FrameworkStatus[];
 }

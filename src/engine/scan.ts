@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
 import type { Control, ControlSettings } from '../core/control.js';
 import type { Diagnostic } from '../core/errors.js';
-import type { Finding, ExceptionRef } from '../core/finding.js';
-import type { Resource } from '../core/resource.js';
+import type { Finding } from '../core/finding.js';
 import type { Severity } from '../core/severity.js';
 import { VERSION } from '../core/version.js';
 import { buildInventory } from '../inventory/inventory.js';
 import { loadManifests, type LoadLimits } from '../sources/manifests.js';
 import { runControls } from './engine.js';
+import type { ExceptionSet } from './exceptions.js';
+import type { Framework } from '../frameworks/loader.js';
+import { frameworkStatus } from '../frameworks/scoring.js';
 import type { ScanResult } from './scan-result.js';
 
 export interface ScanOptions {
@@ -21,7 +23,9 @@ export interface ScanOptions {
   limits?: Partial<LoadLimits>;
   render?: boolean;
   stdin?: () => string;
-  exceptionFor?: (finding: Finding, resource: Resource) => ExceptionRef | undefined;
+  exceptions?: ExceptionSet;
+  /** Frameworks to report compliance status for. */
+  frameworks?: readonly Framework[];
   /** Extra diagnostics to report with the input ones (configuration problems…). */
   diagnostics?: Diagnostic[];
 }
@@ -38,7 +42,7 @@ export function scanManifests(opts: ScanOptions): ScanResult {
     settings: opts.settings,
     controlOptions: opts.controlOptions,
     severityOverrides: opts.severityOverrides,
-    exceptionFor: opts.exceptionFor,
+    exceptionFor: opts.exceptions?.exceptionFor,
   });
   const byKind: Record<string, number> = {};
   for (const r of loaded.resources) byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
@@ -53,7 +57,8 @@ export function scanManifests(opts: ScanOptions): ScanResult {
     files: loaded.files,
     controls: engine.controls,
     findings: engine.findings,
-    diagnostics: [...(opts.diagnostics ?? []), ...loaded.diagnostics, ...engine.diagnostics],
+    frameworks: (opts.frameworks ?? []).map((fw) => frameworkStatus(fw, engine.controls)),
+    diagnostics: [...(opts.diagnostics ?? []), ...loaded.diagnostics, ...engine.diagnostics, ...(opts.exceptions?.report() ?? [])],
   };
 }
 

@@ -44,6 +44,7 @@ export const jsonFormatter: Formatter = {
         fingerprint: f.fingerprint,
         exception: f.exception,
       })),
+      frameworks: result.frameworks,
       diagnostics: result.diagnostics,
     };
     return JSON.stringify(out, null, 2) + '\n';

@@ -45,6 +45,22 @@ export const tableFormatter: Formatter = {
       }
       lines.push('');
     }
+    if (result.frameworks.length) {
+      lines.push(paint(ANSI.bold, 'Compliance') + paint(ANSI.dim, '  (score = passed ÷ evaluated requirements; manual and not-evaluated ones are never counted as passed)'));
+      const w = Math.max(...result.frameworks.map((f) => f.id.length));
+      for (const fw of result.frameworks) {
+        const c = fw.counts;
+        const score = fw.score === null ? 'n/a ' : `${String(fw.score).padStart(3)}%`;
+        const color = fw.score === null ? ANSI.dim : fw.score >= 90 ? ANSI.green : fw.score >= 60 ? ANSI.yellow : ANSI.red;
+        lines.push(`  ${fw.id.padEnd(w)}  ${paint(color, score)}  pass ${c.pass}, partial ${c.partial}, fail ${c.fail}, not evaluated ${c['not-evaluated']}, node ${c.node}, manual ${c.manual}`);
+        if (result.frameworks.length <= 2) {
+          for (const r of fw.requirements.filter((x) => x.status === 'fail')) {
+            lines.push(paint(ANSI.dim, `      ${r.id}  ${r.title}  (${r.failed} finding${r.failed === 1 ? '' : 's'}: ${r.controls.join(', ')})`));
+          }
+        }
+      }
+      lines.push('');
+    }
     const s = summarize(result);
     const parts = [...SEVERITIES].reverse().filter((sev) => s.bySeverity[sev] > 0).map((sev) => paint(SEVERITY_COLOR[sev], `${s.bySeverity[sev]} ${sev}`));
     let summary = `${s.findings} finding${s.findings === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''}`;

@@ -11,6 +11,8 @@ import type { ScanResult } from '../../engine/scan-result.js';
 import { builtinFrameworks } from '../../frameworks/loader.js';
 import { FORMATTERS } from '../../report/registry.js';
 import { loadConfig } from '../../sources/config-file.js';
+import { loadExceptions } from '../../sources/exceptions-file.js';
+import { ExceptionSet } from '../../engine/exceptions.js';
 
 export const spec: CommandSpec = {
   name: 'scan',
@@ -29,6 +31,7 @@ export const spec: CommandSpec = {
     { name: 'pss-version', type: 'string', valueName: 'VERSION', description: 'Pod Security Standards version (v1.0 … latest).', default: undefined, config: 'pssVersion' },
     { name: 'allowed-registry', type: 'string', multiple: true, valueName: 'REGISTRY', description: 'Registry or registry/path prefix images may come from.', config: 'allowedRegistries' },
     { name: 'ignore', type: 'string', multiple: true, valueName: 'GLOB', description: 'Skip paths matching this glob (relative to the root).', config: 'ignore' },
+    { name: 'exceptions', short: 'e', type: 'string', multiple: true, valueName: 'FILE', description: 'Exceptions file (accepted risks with owner, approver and expiry); see docs/exceptions.md.', config: 'exceptions' },
     { name: 'root', type: 'string', valueName: 'DIR', description: 'Directory that reported file paths are relative to. Default: the current directory.' },
     { name: 'max-file-size', type: 'string', valueName: 'BYTES', description: 'Largest input file read.', config: 'limits.maxFileSize' },
     { name: 'no-render', type: 'boolean', description: 'Do not render Helm charts and Kustomize directories; read their files as they are.' },
@@ -125,7 +128,16 @@ export const command: Command = {
       if (s.options) controlOptions[id] = s.options;
     }
     const frameworkIds = list(v.framework).length ? list(v.framework) : config.frameworks;
-    const selected = selectControls(controls, builtinFrameworks(), { only: list(v.control), skip: list(v['skip-control']), frameworks: frameworkIds, enabled });
+    const frameworks = builtinFrameworks();
+    const selected = selectControls(controls, frameworks, { only: list(v.control), skip: list(v['skip-control']), frameworks: frameworkIds, enabled });
+
+    const exceptionFiles = list(v.exceptions).length ? list(v.exceptions) : config.exceptions ? [config.exceptions] : [];
+    const exceptions = [];
+    for (const f of exceptionFiles) {
+      const loaded = loadExceptions(resolve(io.cwd, f), f, known);
+      exceptions.push(...loaded.exceptions);
+      diagnostics.push(...loaded.diagnostics);
+    }
 
     const inputs = args.positionals.length ? args.positionals : ['.'];
     const result = scanManifests({
@@ -140,6 +152,8 @@ export const command: Command = {
       render: v['no-render'] !== true,
       stdin: io.readStdin,
       diagnostics,
+      frameworks: frameworkIds.length ? frameworkIds.map((id) => frameworks.get(id)!) : [...frameworks.values()],
+      exceptions: new ExceptionSet(exceptions, io.now?.() ?? new Date()),
     });
 
     const color = v['no-color'] === true || io.env.NO_COLOR ? false : v.color === true || io.isTTY;

@@ -1,0 +1,76 @@
+import type { RiskException, ResourceSelector } from '../core/exception.js';
+import { OPT_OUT_ANNOTATION_PREFIX } from '../core/exception.js';
+import { diagnostic, type Diagnostic } from '../core/errors.js';
+import type { ExceptionRef, Finding } from '../core/finding.js';
+import type { Resource } from '../core/resource.js';
+
+function globMatch(pattern: string | undefined, value: string | undefined): boolean {
+  if (pattern === undefined) return true;
+  if (value === undefined) return pattern === '*';
+  if (!/[*?]/.test(pattern)) return pattern === value;
+  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  return re.test(value);
+}
+
+export function selectorMatches(sel: ResourceSelector, r: Resource): boolean {
+  if (sel.kind !== undefined && sel.kind !== r.kind) return false;
+  if (!globMatch(sel.namespace, r.namespace)) return false;
+  if (!globMatch(sel.name, r.name)) return false;
+  for (const [k, v] of Object.entries(sel.labels ?? {})) if (r.labels[k] !== v) return false;
+  return true;
+}
+
+/** True when the exception's last day (UTC) is before `now`. */
+export function isExpired(e: RiskException, now: Date): boolean {
+  const end = Date.parse(`${e.expires}T23:59:59.999Z`);
+  return !Number.isFinite(end) || end < now.getTime();
+}
+
+/**
+ * Applies exceptions and annotation opt-outs identically for every command.
+ * `exceptionFor` is handed to the engine; `report()` afterwards lists expired and unused
+ * exceptions and opt-out annotations without a reason.
+ */
+export class ExceptionSet {
+  private readonly active: RiskException[];
+  private readonly expired: RiskException[];
+  private readonly used = new Set<string>();
+  private readonly reasonless = new Map<string, { resource: Resource; key: string }>();
+
+  constructor(exceptions: readonly RiskException[], now: Date = new Date()) {
+    this.active = exceptions.filter((e) => !isExpired(e, now));
+    this.expired = exceptions.filter((e) => isExpired(e, now));
+  }
+
+  exceptionFor = (finding: Finding, resource: Resource): ExceptionRef | undefined => {
+    const key = OPT_OUT_ANNOTATION_PREFIX + finding.controlId;
+    const reason = resource.annotations[key];
+    if (reason !== undefined) {
+      if (typeof reason === 'string' && reason.trim().length >= 3) return { id: 'annotation', reason: reason.trim() };
+      this.reasonless.set(`${resource.key}\u0000${key}`, { resource, key });
+    }
+    for (const e of this.active) {
+      if (!e.controls.includes('*') && !e.controls.includes(finding.controlId)) continue;
+      if (!e.resources.some((s) => selectorMatches(s, resource))) continue;
+      this.used.add(e.id);
+      return { id: e.id, reason: e.justification, owner: e.owner, expires: e.expires };
+    }
+    return undefined;
+  };
+
+  /** Expired exceptions (warnings), unused ones (notes), opt-outs without a reason (warnings). */
+  report(): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    for (const e of this.expired) {
+      out.push(diagnostic('PALISADE_EXCEPTION_EXPIRED', { id: e.id, expires: e.expires, owner: e.owner }, { level: 'warning', file: e.source?.file, line: e.source?.line }));
+    }
+    for (const e of this.active) {
+      if (!this.used.has(e.id)) out.push(diagnostic('PALISADE_EXCEPTION_UNUSED', { id: e.id }, { level: 'note', file: e.source?.file, line: e.source?.line }));
+    }
+    for (const { resource, key } of this.reasonless.values()) {
+      const loc = resource.origin.type === 'manifest' ? resource.origin.locate(['metadata', 'annotations', key]) : undefined;
+      out.push(diagnostic('PALISADE_EXCEPTION_NO_REASON', { annotation: key }, { level: 'warning', file: loc?.file, line: loc?.line, column: loc?.column, field: `metadata.annotations.${key}` }));
+    }
+    return out;
+  }
+}
