@@ -53,7 +53,8 @@ describe('control registry (meta-test)', () => {
       assert.match(m.id, /^(PAL|PSS)-[A-Z0-9-]+$/, m.id);
       assert.match(m.slug, /^[a-z0-9]+(-[a-z0-9]+)*$/, `${m.id} slug`);
       assert.ok(isSeverity(m.severity), `${m.id} severity`);
-      for (const f of ['title', 'category', 'description', 'rationale', 'remediation'] as const) assert.ok(m[f] && m[f].length > 5, `${m.id} ${f}`);
+      for (const f of ['title', 'description', 'rationale', 'remediation'] as const) assert.ok(m[f] && m[f].length > 5, `${m.id} ${f}`);
+      assert.match(m.category, /^[a-z][a-z-]*$/, `${m.id} category`);
       assert.ok(Object.keys(m.messages).length > 0, `${m.id} messages`);
       assert.ok(m.appliesTo.length > 0, `${m.id} appliesTo`);
     }

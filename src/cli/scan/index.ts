@@ -5,6 +5,7 @@ import { EMPTY_CONFIG, type PalisadeConfig } from '../../core/config.js';
 import { diagnostic, EXIT, formatDiagnostic, PalisadeError, type Diagnostic } from '../../core/errors.js';
 import { atLeast, isSeverity, SEVERITIES, type Severity } from '../../core/severity.js';
 import { allControls } from '../../controls/registry.js';
+import { pssControlsFor } from '../../controls/pss/index.js';
 import { scanManifests } from '../../engine/scan.js';
 import { selectControls } from '../../engine/selection.js';
 import type { ScanResult } from '../../engine/scan-result.js';
@@ -129,7 +130,14 @@ export const command: Command = {
     }
     const frameworkIds = list(v.framework).length ? list(v.framework) : config.frameworks;
     const frameworks = builtinFrameworks();
-    const selected = selectControls(controls, frameworks, { only: list(v.control), skip: list(v['skip-control']), frameworks: frameworkIds, enabled });
+    let selected = selectControls(controls, frameworks, { only: list(v.control), skip: list(v['skip-control']), frameworks: frameworkIds, enabled });
+    // Pod Security Admission replaces some baseline checks by their restricted forms from a
+    // given version on; a restricted scan runs exactly the checks PSA runs at that version.
+    const pssLevel = frameworkIds.includes('pss-restricted') ? 'restricted' : frameworkIds.includes('pss-baseline') ? 'baseline' : undefined;
+    if (pssLevel) {
+      const atVersion = new Set(pssControlsFor(pssLevel, pssVersion).map((c) => c.meta.id));
+      selected = selected.filter((c) => c.meta.category !== 'pss' || atVersion.has(c.meta.id));
+    }
 
     const exceptionFiles = list(v.exceptions).length ? list(v.exceptions) : config.exceptions ? [config.exceptions] : [];
     const exceptions = [];
