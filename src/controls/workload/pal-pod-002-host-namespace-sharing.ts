@@ -1,0 +1,46 @@
+import { defineControl } from '../../core/control.js';
+import { toPointer } from '../../core/path.js';
+
+const FIELDS = [
+  ['hostNetwork', 'hostNetwork'],
+  ['hostPID', 'hostPID'],
+  ['hostIPC', 'hostIPC'],
+] as const;
+
+export default defineControl({
+  meta: {
+    id: 'PAL-POD-002',
+    slug: 'host-namespace-sharing',
+    title: 'Pods must not share the host network, PID or IPC namespace',
+    severity: 'high',
+    category: 'workload',
+    description: 'Fails when a pod spec sets hostNetwork, hostPID or hostIPC to true; each setting is reported on its own.',
+    rationale:
+      'A pod in the host network namespace sees every interface of the node, can bind its ports and reach services listening on localhost (the kubelet, metadata endpoints), and bypasses NetworkPolicy. In the host PID namespace it sees, signals and (with ptrace) inspects every process of the node, including their environment; in the host IPC namespace it reads and writes the shared memory of host processes. Each removes a wall between the container and the node.',
+    remediation:
+      'Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false). Expose ports through a Service or hostPort only where necessary; node agents that truly need a host namespace belong in a dedicated, tightly controlled namespace with an exception that records why.',
+    messages: {
+      hostNetwork: 'Pod shares the host network namespace (hostNetwork: true)',
+      hostPID: 'Pod shares the host process namespace (hostPID: true)',
+      hostIPC: 'Pod shares the host IPC namespace (hostIPC: true)',
+    },
+    appliesTo: ['workloads'],
+    references: [
+      'https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline',
+      'https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#hosts-namespaces',
+    ],
+    mitre: ['T1611'],
+    maturity: 'stable',
+  },
+  check(ctx) {
+    return {
+      podSpec(ps) {
+        for (const [field, messageId] of FIELDS) {
+          if (ps.spec[field] !== true) continue;
+          const path = [...ps.path, field];
+          ctx.report({ messageId, path, evidence: true, fix: [{ op: 'replace', path: toPointer(path), value: false }] });
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,16 @@
+import type { PodSpecView } from '../../core/inventory.js';
+
+/** Kinds whose pods run to completion by design. */
+const BATCH_KINDS: ReadonlySet<string> = new Set(['Job', 'CronJob']);
+
+/**
+ * True for pods that run to completion rather than serve: those of Jobs and CronJobs, and
+ * any pod spec whose restartPolicy is Never or OnFailure (long-running controllers only
+ * accept Always). Health probes are about keeping a server in rotation and alive; a task
+ * that ends on its own has neither concern (a hung one is bounded by activeDeadlineSeconds).
+ */
+export function runsToCompletion(ps: PodSpecView): boolean {
+  if (BATCH_KINDS.has(ps.resource.kind)) return true;
+  const policy = ps.spec.restartPolicy;
+  return policy === 'Never' || policy === 'OnFailure';
+}
