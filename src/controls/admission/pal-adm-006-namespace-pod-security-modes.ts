@@ -1,0 +1,82 @@
+import { defineControl } from '../../core/control.js';
+import { toPointer } from '../../core/path.js';
+
+const PREFIX = 'pod-security.kubernetes.io/';
+const MODES = ['enforce', 'audit', 'warn'] as const;
+
+/** Minor version of "v1.NN", or undefined for "latest" and anything malformed. */
+function minor(version: string): number | undefined {
+  const m = /^v1\.(\d+)$/.exec(version);
+  return m ? Number(m[1]) : undefined;
+}
+
+export default defineControl({
+  meta: {
+    id: 'PAL-ADM-006',
+    slug: 'namespace-pod-security-modes',
+    title: 'Pod Security labels should be current and include warn and audit',
+    severity: 'low',
+    category: 'admission',
+    description:
+      'For Namespaces that enforce baseline or privileged, fails when the warn or audit label is missing. For every Namespace, fails when an enforce, audit or warn version label ' +
+      'pins a release older than the minimumVersion option (by default the scan\'s PSS version when it is a vX.Y, else v1.25) or is not "latest" or "vX.Y". ' +
+      'Namespaces in the privilegedNamespaces option (kube-system by default) are not asked for warn and audit.',
+    rationale:
+      'Warn and audit at restricted show, on every kubectl apply and in the audit log, which pods would break under the stricter level, so tightening enforce stops being guesswork. ' +
+      'A pinned version keeps the rules of that release: checks added to the standard since then are not applied, however old the pin becomes.',
+    remediation:
+      'Add pod-security.kubernetes.io/warn: restricted and pod-security.kubernetes.io/audit: restricted next to enforce, and move version labels to latest ' +
+      '(or to the current release, updated with each upgrade).',
+    messages: {
+      warnMissing: 'Namespace {{namespace}} enforces {{level}} but has no pod-security.kubernetes.io/warn label',
+      auditMissing: 'Namespace {{namespace}} enforces {{level}} but has no pod-security.kubernetes.io/audit label',
+      versionOld: 'Namespace {{namespace}} pins {{label}} to {{value}}, older than {{minimum}}',
+      versionInvalid: 'Namespace {{namespace}} has {{label}}: "{{value}}", which is neither "latest" nor a "vX.Y" version',
+    },
+    appliesTo: ['Namespace'],
+    references: ['https://kubernetes.io/docs/concepts/security/pod-security-admission/#pod-security-admission-labels-for-namespaces'],
+    mitre: ['T1610'],
+    maturity: 'stable',
+    optionsSchema: {
+      type: 'object',
+      properties: {
+        minimumVersion: { type: 'string', pattern: '^v1\\.\\d+$', description: 'Oldest acceptable pinned version, e.g. v1.29.' },
+        privilegedNamespaces: { type: 'array', items: { type: 'string' }, default: ['kube-system'] },
+      },
+      additionalProperties: false,
+    },
+  },
+  check(ctx) {
+    const fromSettings = minor(ctx.settings.pssVersion) !== undefined ? ctx.settings.pssVersion : undefined;
+    const minimum = typeof ctx.options.minimumVersion === 'string' ? ctx.options.minimumVersion : (fromSettings ?? 'v1.25');
+    const minimumMinor = minor(minimum) ?? 25;
+    const privilegedOk = new Set(Array.isArray(ctx.options.privilegedNamespaces) ? (ctx.options.privilegedNamespaces as string[]) : ['kube-system']);
+    return {
+      Namespace(r) {
+        for (const mode of MODES) {
+          const label = `${PREFIX}${mode}-version`;
+          const value = r.labels[label];
+          if (value === undefined || value === 'latest') continue;
+          const n = minor(value);
+          const data = { namespace: r.name, label, value, minimum };
+          const path = ['metadata', 'labels', label];
+          if (n === undefined) ctx.report({ messageId: 'versionInvalid', data, path, evidence: value });
+          else if (n < minimumMinor) ctx.report({ messageId: 'versionOld', data, path, evidence: value });
+        }
+        const level = r.labels[`${PREFIX}enforce`];
+        if (privilegedOk.has(r.name) || (level !== 'baseline' && level !== 'privileged')) return;
+        for (const mode of ['warn', 'audit'] as const) {
+          const label = `${PREFIX}${mode}`;
+          if (r.labels[label] !== undefined) continue;
+          // Warn and audit never block a pod, so adding them is safe.
+          ctx.report({
+            messageId: `${mode}Missing`,
+            data: { namespace: r.name, level },
+            path: ['metadata', 'labels'],
+            fix: [{ op: 'add', path: toPointer(['metadata', 'labels', label]), value: 'restricted' }],
+          });
+        }
+      },
+    };
+  },
+});
