@@ -98,6 +98,45 @@ items:
   });
 });
 
+describe('YAML as kubectl reads it', () => {
+  it('uses YAML 1.1 scalars: yes/on booleans and 0644 octal', () => {
+    const out = parse(`apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: yes\n  volumes:\n    - name: s\n      secret: {secretName: s, defaultMode: 0644}\n`);
+    const spec = out.resources[0]!.object.spec as { hostNetwork: unknown; volumes: { secret: { defaultMode: unknown } }[] };
+    assert.equal(spec.hostNetwork, true);
+    assert.equal(spec.volumes[0]!.secret.defaultMode, 420);
+  });
+
+  it('applies merge keys, explicit keys winning, with positions of merged fields', () => {
+    const text = `apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - &base
+      name: a
+      image: x:1
+      securityContext: {privileged: true}
+    - <<: *base
+      name: b
+`;
+    const out = parse(text);
+    const r = out.resources[0]!;
+    const cs = (r.object.spec as { containers: { name: string; image: string }[] }).containers;
+    assert.deepEqual(cs.map((c) => `${c.name}:${c.image}`), ['a:x:1', 'b:x:1']);
+    const loc = r.origin.type === 'manifest' ? r.origin.locate(['spec', 'containers', 1, 'securityContext', 'privileged']) : undefined;
+    assert.equal(loc?.line, 9, 'a merged field points at its definition');
+    assert.equal(r.origin.type === 'manifest' && r.origin.locate(['spec', 'containers', 1, 'name']).line, 11);
+  });
+
+  it('keeps a __proto__ key as data', () => {
+    const out = parse(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  __proto__: {polluted: "yes"}\n`);
+    const data = out.resources[0]!.object.data as Record<string, unknown>;
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(Object.getPrototypeOf(data), Object.prototype);
+    assert.ok(Object.keys(data).includes('__proto__'));
+  });
+});
+
 describe('bad input', () => {
   it('reports malformed YAML with file and line, and keeps the good documents', () => {
     const out = parse(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n`);

@@ -1,10 +1,10 @@
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve, extname, sep, basename } from 'node:path';
-import type { Document } from 'yaml';
 import { diagnostic, type Diagnostic } from '../core/errors.js';
 import { makeResource, type K8sObject, type Resource } from '../core/resource.js';
 import type { JsonPath } from '../core/path.js';
-import { locateInDocument, parseStream, type ParsedStream } from './yaml-document.js';
+import { parseStream, type ParsedStream } from './yaml-document.js';
+import { AliasLimitError, DepthLimitError, locateValue, toValues } from './yaml-values.js';
 import { renderChart, renderKustomization } from './renderers.js';
 import { compileGlobs } from './globs.js';
 
@@ -190,7 +190,8 @@ function decodeText(buf: Buffer, file: string, diags: Diagnostic[]): string | un
 export function parseManifestText(text: string, file: string, isJson: boolean, limits: LoadLimits, out: LoadResult): void {
   let stream: ParsedStream;
   try {
-    stream = parseStream(text);
+    // YAML 1.1 is what kubectl reads (yes/no/on/off booleans, 0644 octal, merge keys).
+    stream = parseStream(text, isJson ? '1.2' : '1.1');
   } catch (e) {
     if (e instanceof RangeError) {
       out.diagnostics.push(diagnostic('PALISADE_SOURCE_TOO_DEEP', { limit: limits.maxDepth }, { file }));
@@ -227,30 +228,31 @@ export function parseManifestText(text: string, file: string, isJson: boolean, l
       return;
     }
     if (doc.contents === null) return; // empty document
+    const rootOffset = doc.contents.range[0];
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: limits.maxAliases });
+      value = toValues(doc, limits);
     } catch (e) {
-      const start = at(doc.contents.range[0]);
-      if (e instanceof RangeError) out.diagnostics.push(diagnostic('PALISADE_SOURCE_TOO_DEEP', { limit: limits.maxDepth }, { file, ...start }));
-      else if (e instanceof ReferenceError && /alias/i.test(e.message)) {
-        out.diagnostics.push(diagnostic('PALISADE_SOURCE_ALIAS_LIMIT', { limit: limits.maxAliases }, { file, ...start }));
-      } else {
-        out.diagnostics.push(diagnostic('PALISADE_SOURCE_YAML_SYNTAX', { detail: (e as Error).message }, { file, ...start }));
-      }
+      const start = at(rootOffset);
+      if (e instanceof DepthLimitError || e instanceof RangeError) out.diagnostics.push(diagnostic('PALISADE_SOURCE_TOO_DEEP', { limit: limits.maxDepth }, { file, ...start }));
+      else if (e instanceof AliasLimitError) out.diagnostics.push(diagnostic('PALISADE_SOURCE_ALIAS_LIMIT', { limit: limits.maxAliases }, { file, ...start }));
+      else throw e;
       return;
     }
     if (value === null || value === undefined) return;
-    if (exceedsDepth(value, limits.maxDepth)) {
-      const start = at(doc.contents.range[0]);
-      out.diagnostics.push(diagnostic('PALISADE_SOURCE_TOO_DEEP', { limit: limits.maxDepth }, { file, ...start }));
-      return;
-    }
-    addObject(value, [], doc, docIndex);
+    const root = value;
+    const locateIn = (basePath: JsonPath, path: JsonPath) => locateValue(root, rootOffset, lineCounter, file, basePath, path);
+    addObject(value, [], locateIn, docIndex);
   });
 
-  function addObject(value: unknown, basePath: JsonPath, doc: Document.Parsed, docIndex: number, inferred?: { apiVersion: string; kind: string }) {
-    const locate = (path: JsonPath) => locateInDocument(doc, lineCounter, file, basePath, path);
+  function addObject(
+    value: unknown,
+    basePath: JsonPath,
+    locateIn: (basePath: JsonPath, path: JsonPath) => ReturnType<typeof locateValue>,
+    docIndex: number,
+    inferred?: { apiVersion: string; kind: string },
+  ) {
+    const locate = (path: JsonPath) => locateIn(basePath, path);
     const bad = (field: string, expected: string, found: unknown, path: JsonPath) => {
       const loc = locate(path);
       out.diagnostics.push(diagnostic('PALISADE_SOURCE_BAD_OBJECT', { field, expected, found: describe(found) }, { file, line: loc.line, column: loc.column, field }));
@@ -276,7 +278,7 @@ export function parseManifestText(text: string, file: string, isJson: boolean, l
     if ((kind === 'List' || kind.endsWith('List')) && 'items' in obj) {
       if (!Array.isArray(obj.items)) return bad('items', 'a list of objects', obj.items, ['items']);
       const itemKind = kind === 'List' ? undefined : { apiVersion: obj.apiVersion, kind: kind.slice(0, -4) };
-      obj.items.forEach((item, i) => addObject(item, [...basePath, 'items', i], doc, docIndex, itemKind));
+      obj.items.forEach((item, i) => addObject(item, [...basePath, 'items', i], locateIn, docIndex, itemKind));
       return;
     }
     const meta = obj.metadata;
@@ -303,17 +305,4 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
   return `${typeof v} ${JSON.stringify(v)}`;
-}
-
-/** Iterative so that a hostile document cannot overflow the stack here. */
-function exceedsDepth(root: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[root, 0]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (d > limit) return true;
-    if (v && typeof v === 'object') {
-      for (const child of Array.isArray(v) ? v : Object.values(v)) if (child && typeof child === 'object') stack.push([child, d + 1]);
-    }
-  }
-  return false;
 }
