@@ -64,7 +64,14 @@ export interface ControlContext {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-type KindHandlers = { [kind: `${Uppercase<string>}${string}`]: ((r: Resource) => void) | undefined };
+/**
+ * What a per-resource handler returns: nothing when it judged the resource, `false` when
+ * the resource is outside the control's scope (so it does not count as evaluated and a
+ * framework requirement is never "passed" on nothing).
+ */
+export type Judged = void | false;
+
+type KindHandlers = { [kind: `${Uppercase<string>}${string}`]: ((r: Resource) => Judged) | undefined };
 
 /**
  * A visitor: the engine walks the inventory once and calls every control's handlers.
@@ -72,13 +79,16 @@ type KindHandlers = { [kind: `${Uppercase<string>}${string}`]: ((r: Resource) =>
  */
 export type Visitor = {
   /** Every workload's pod spec (Pod, Deployment, …, CronJob, PodTemplate). */
-  podSpec?: (ps: PodSpecView) => void;
+  podSpec?: (ps: PodSpecView) => Judged;
   /** Every container, init container and ephemeral container of every pod spec. */
-  container?: (c: ContainerView, ps: PodSpecView) => void;
+  container?: (c: ContainerView, ps: PodSpecView) => Judged;
   /** Every resource. */
-  resource?: (r: Resource) => void;
-  /** Once per scan, after the per-resource handlers: for checks across resources. */
-  inventory?: (inv: Inventory) => void;
+  resource?: (r: Resource) => Judged;
+  /**
+   * Once per scan, after the per-resource handlers: for checks across resources. Returns
+   * how many objects it judged (0: nothing in scope); nothing counts as one.
+   */
+  inventory?: (inv: Inventory) => void | number;
 } & KindHandlers;
 
 export interface Control {

@@ -21,3 +21,8 @@ export function isSecretPath(kind: string, path: JsonPath): boolean {
   if (path[0] === 'metadata' && path[1] === 'annotations' && path[2] === 'kubectl.kubernetes.io/last-applied-configuration') return true;
   return false;
 }
+
+/** True for a value already in redacted form (so it is not hashed twice). */
+export function isRedacted(value: unknown): boolean {
+  return typeof value === 'string' && /^<redacted len=\d+ sha256:[0-9a-f]{12}>$/.test(value);
+}

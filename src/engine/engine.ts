@@ -5,7 +5,7 @@ import { diagnostic, type Diagnostic } from '../core/errors.js';
 import type { ExceptionRef, Finding } from '../core/finding.js';
 import type { ContainerView, Inventory, PodSpecView } from '../core/inventory.js';
 import { toPointer, type JsonPath } from '../core/path.js';
-import { isSecretPath, redact } from '../core/redact.js';
+import { isRedacted, isSecretPath, redact } from '../core/redact.js';
 import type { Resource } from '../core/resource.js';
 import type { Severity } from '../core/severity.js';
 
@@ -86,13 +86,12 @@ export function runControls(inventory: Inventory, opts: EngineOptions): EngineRe
     }
   }
 
-  const call = (a: Active, resource: Resource, fn: () => void) => {
-    if (a.lastResource !== resource) {
-      a.lastResource = resource;
-      a.run.evaluated++;
-    }
+  const call = (a: Active, resource: Resource, fn: () => unknown) => {
     try {
-      fn();
+      if (fn() !== false && a.lastResource !== resource) {
+        a.lastResource = resource;
+        a.run.evaluated++;
+      }
     } catch (e) {
       diagnostics.push(
         diagnostic('PALISADE_ENGINE_CONTROL_FAILED', { control: a.control.meta.id, detail: (e as Error).message }, {
@@ -110,7 +109,7 @@ export function runControls(inventory: Inventory, opts: EngineOptions): EngineRe
     current = r;
     for (const a of onResource) call(a, r, () => a.visitor.resource!(r));
     const kindHandlers = byKind.get(r.kind);
-    if (kindHandlers) for (const a of kindHandlers) call(a, r, () => (a.visitor as Record<string, (r: Resource) => void>)[r.kind]!(r));
+    if (kindHandlers) for (const a of kindHandlers) call(a, r, () => (a.visitor as Record<string, (r: Resource) => unknown>)[r.kind]!(r));
     const ps = podSpecByResource.get(r);
     if (ps) {
       for (const a of onPodSpec) call(a, r, () => a.visitor.podSpec!(ps));
@@ -123,8 +122,8 @@ export function runControls(inventory: Inventory, opts: EngineOptions): EngineRe
   for (const a of actives) {
     if (!a.visitor.inventory) continue;
     try {
-      a.visitor.inventory(inventory);
-      a.run.evaluated = Math.max(a.run.evaluated, 1);
+      const judged = a.visitor.inventory(inventory);
+      a.run.evaluated += typeof judged === 'number' ? judged : 1;
     } catch (e) {
       diagnostics.push(diagnostic('PALISADE_ENGINE_CONTROL_FAILED', { control: a.control.meta.id, detail: (e as Error).message }, { level: 'warning' }));
     }
@@ -150,7 +149,7 @@ function makeFinding(meta: ControlMeta, severity: Severity, resource: Resource, 
     fingerprint: fingerprint(meta.id, resource.key, d.path, d.messageId),
   };
   if (resource.origin.type === 'manifest') f.location = resource.origin.locate(d.path);
-  if (d.evidence !== undefined) f.evidence = isSecretPath(resource.kind, d.path) ? redact(d.evidence) : d.evidence;
+  if (d.evidence !== undefined) f.evidence = isSecretPath(resource.kind, d.path) && !isRedacted(d.evidence) ? redact(d.evidence) : d.evidence;
   if (d.fix) f.fix = d.fix;
   return f;
 }

@@ -44,6 +44,7 @@ class MemoryInventory implements Inventory {
   private readonly byIdentity = new Map<string, Resource>();
   private readonly podSpecsByNamespace = new Map<string, PodSpecView[]>();
   private namespaceSet?: Set<string>;
+  private readonly kindByNamespace = new Map<string, Map<string, Resource[]>>();
 
   constructor(readonly resources: readonly Resource[]) {
     for (const r of resources) {
@@ -88,10 +89,19 @@ class MemoryInventory implements Inventory {
     );
   }
 
+  private inNamespaceOfKind(kind: string, namespace: string | undefined): readonly Resource[] {
+    let byNs = this.kindByNamespace.get(kind);
+    if (!byNs) {
+      byNs = new Map();
+      for (const r of this.byKind(kind)) push(byNs, r.namespace ?? '', r);
+      this.kindByNamespace.set(kind, byNs);
+    }
+    return byNs.get(namespace ?? '') ?? [];
+  }
+
   servicesFor(ps: PodSpecView): readonly Resource[] {
     const labels = podLabels(ps);
-    return (this.byKind('Service') as Resource[]).filter((s) => {
-      if (s.namespace !== ps.resource.namespace) return false;
+    return this.inNamespaceOfKind('Service', ps.resource.namespace).filter((s) => {
       const sel = getAt(s.object, ['spec', 'selector']);
       return !!sel && typeof sel === 'object' && matchesMapSelector(sel as Record<string, string>, labels);
     });
@@ -99,8 +109,7 @@ class MemoryInventory implements Inventory {
 
   networkPoliciesFor(ps: PodSpecView): readonly Resource[] {
     const labels = podLabels(ps);
-    return (this.byKind('NetworkPolicy') as Resource[]).filter((np) => {
-      if (np.namespace !== ps.resource.namespace) return false;
+    return this.inNamespaceOfKind('NetworkPolicy', ps.resource.namespace).filter((np) => {
       const sel = getAt(np.object, ['spec', 'podSelector']);
       // podSelector is required; {} selects every pod in the namespace.
       return !!sel && typeof sel === 'object' && matchesSelector(sel as LabelSelector, labels);

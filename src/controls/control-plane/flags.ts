@@ -357,7 +357,15 @@ export function onComponent(component: Component | readonly Component[], fn: (f:
   const wanted: readonly Component[] = typeof component === 'string' ? [component] : component;
   return {
     podSpec(ps) {
-      for (const f of controlPlaneContainers(ps)) if (wanted.includes(f.component)) fn(f, ps);
+      let judged = false;
+      for (const f of controlPlaneContainers(ps)) {
+        if (wanted.includes(f.component)) {
+          judged = true;
+          fn(f, ps);
+        }
+      }
+      // Ordinary workloads are outside these controls' scope.
+      if (!judged) return false;
     },
   };
 }
