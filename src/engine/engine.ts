@@ -123,7 +123,9 @@ export function runControls(inventory: Inventory, opts: EngineOptions): EngineRe
     if (!a.visitor.inventory) continue;
     try {
       const judged = a.visitor.inventory(inventory);
-      a.run.evaluated += typeof judged === 'number' ? judged : 1;
+      if (typeof judged === 'number') a.run.evaluated += judged;
+      // A control that only looks across resources and says nothing counts as having judged the scan.
+      else if (Object.keys(a.visitor).length === 1) a.run.evaluated = Math.max(a.run.evaluated, 1);
     } catch (e) {
       diagnostics.push(diagnostic('PALISADE_ENGINE_CONTROL_FAILED', { control: a.control.meta.id, detail: (e as Error).message }, { level: 'warning' }));
     }

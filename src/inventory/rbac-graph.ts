@@ -496,3 +496,8 @@ export function rbacGraph(inv: Inventory): RbacGraph {
   }
   return g;
 }
+
+/** How many RBAC objects a scan holds: what RBAC controls judge (0: not evaluated). */
+export function rbacObjectCount(inv: Inventory): number {
+  return inv.byKind('Role').length + inv.byKind('ClusterRole').length + inv.byKind('RoleBinding').length + inv.byKind('ClusterRoleBinding').length;
+}

@@ -47,7 +47,7 @@ export default defineControl({
       inventory(inv: Inventory) {
         // One pass, stopping at the first Istio object: cheap on large scans without a mesh.
         const anchor = inv.resources.find((r) => isIstioObject(r) || isMeshNamespace(r));
-        if (!anchor) return;
+        if (!anchor) return 0;
         const meshWide = inv
           .byKind('PeerAuthentication')
           .filter((r) => r.group === ISTIO_SECURITY_GROUP && r.namespace === root && policyScope(r, root) === 'mesh');

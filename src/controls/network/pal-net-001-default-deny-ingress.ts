@@ -30,7 +30,7 @@ export default defineControl({
   check(ctx) {
     return {
       inventory(inv) {
-        reportMissingDefaultDeny(ctx, inv, 'Ingress', 'missing');
+        return reportMissingDefaultDeny(ctx, inv, 'Ingress', 'missing');
       },
     };
   },

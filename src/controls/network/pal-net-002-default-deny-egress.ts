@@ -28,7 +28,7 @@ export default defineControl({
   check(ctx) {
     return {
       inventory(inv) {
-        reportMissingDefaultDeny(ctx, inv, 'Egress', 'missing');
+        return reportMissingDefaultDeny(ctx, inv, 'Egress', 'missing');
       },
     };
   },

@@ -28,10 +28,12 @@ export default defineControl({
     const ignore = ignoredNamespaces(ctx.options);
     return {
       inventory(inv) {
+        let judged = 0;
         for (const ps of inv.podSpecs) {
           const r = ps.resource;
           if (ps.spec.hostNetwork === true || isControlled(r) || r.kind === 'PodTemplate') continue;
           if (r.namespace !== undefined && ignore.has(r.namespace)) continue;
+          judged++;
           if (inv.networkPoliciesFor(ps).length > 0) continue;
           ctx.report({
             resource: r,
@@ -40,6 +42,7 @@ export default defineControl({
             data: { workload: `${r.kind} ${r.name}`, namespace: r.namespace ?? '(not set)' },
           });
         }
+        return judged;
       },
     };
   },

@@ -1,7 +1,7 @@
 import { defineControl } from '../../core/control.js';
 import { displayName } from '../../core/resource.js';
 import { bindingScopeText, subjectsDisplay } from './permission-grants.js';
-import { rbacGraph } from '../../inventory/rbac-graph.js';
+import { rbacGraph, rbacObjectCount } from '../../inventory/rbac-graph.js';
 
 export default defineControl({
   meta: {
@@ -42,6 +42,7 @@ export default defineControl({
             evidence: 'cluster-admin',
           });
         }
+        return rbacObjectCount(inv);
       },
     };
   },

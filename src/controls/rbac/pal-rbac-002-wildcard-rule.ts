@@ -1,5 +1,5 @@
 import { defineControl } from '../../core/control.js';
-import { rbacGraph } from '../../inventory/rbac-graph.js';
+import { rbacGraph, rbacObjectCount } from '../../inventory/rbac-graph.js';
 import { roleDisplay } from './permission-grants.js';
 
 export default defineControl({
@@ -69,6 +69,7 @@ export default defineControl({
             });
           }
         }
+        return rbacObjectCount(inv);
       },
     };
   },

@@ -1,3 +1,4 @@
+import { rbacObjectCount } from '../../inventory/rbac-graph.js';
 import { defineControl } from '../../core/control.js';
 import { reportPermission } from './permission-grants.js';
 
@@ -50,6 +51,7 @@ export default defineControl({
           bindingMessageId: 'impersonateBinding',
           pointAt: 'verbs',
         });
+        return rbacObjectCount(inv);
       },
     };
   },

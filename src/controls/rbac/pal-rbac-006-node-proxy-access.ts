@@ -1,3 +1,4 @@
+import { rbacObjectCount } from '../../inventory/rbac-graph.js';
 import { defineControl } from '../../core/control.js';
 import { reportPermission } from './permission-grants.js';
 
@@ -37,6 +38,7 @@ export default defineControl({
           bindingMessageId: 'binding',
           pointAt: 'resources',
         });
+        return rbacObjectCount(inv);
       },
     };
   },

@@ -1,6 +1,6 @@
 import { defineControl } from '../../core/control.js';
 import { displayName } from '../../core/resource.js';
-import { displayNamespace, rbacGraph } from '../../inventory/rbac-graph.js';
+import { displayNamespace, rbacGraph, rbacObjectCount } from '../../inventory/rbac-graph.js';
 import { bindingScopeText } from './permission-grants.js';
 
 export default defineControl({
@@ -51,6 +51,7 @@ export default defineControl({
             });
           }
         }
+        return rbacObjectCount(inv);
       },
     };
   },

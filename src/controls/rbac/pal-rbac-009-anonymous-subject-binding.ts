@@ -1,7 +1,7 @@
 import { defineControl } from '../../core/control.js';
 import { displayName } from '../../core/resource.js';
 import { DISCOVERY_ROLES } from '../../inventory/rbac-defaults.js';
-import { rbacGraph } from '../../inventory/rbac-graph.js';
+import { rbacGraph, rbacObjectCount } from '../../inventory/rbac-graph.js';
 import { bindingScopeText } from './permission-grants.js';
 
 /** Subjects that stand for "anyone" (or any workload), and the message for each. */
@@ -60,6 +60,7 @@ export default defineControl({
             });
           }
         }
+        return rbacObjectCount(inv);
       },
     };
   },

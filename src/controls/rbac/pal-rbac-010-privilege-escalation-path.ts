@@ -1,6 +1,6 @@
 import { defineControl } from '../../core/control.js';
 import { displayName } from '../../core/resource.js';
-import { displaySubject, subjectKey } from '../../inventory/rbac-graph.js';
+import { displaySubject, subjectKey, rbacObjectCount } from '../../inventory/rbac-graph.js';
 import { privilegedSubjects, type PathId } from './escalation-paths.js';
 import { list } from './permission-grants.js';
 
@@ -74,6 +74,7 @@ export default defineControl({
             }
           }
         }
+        return rbacObjectCount(inv);
       },
     };
   },

@@ -1,3 +1,4 @@
+import { rbacObjectCount } from '../../inventory/rbac-graph.js';
 import { defineControl } from '../../core/control.js';
 import type { Inventory } from '../../core/inventory.js';
 import { reportPermission, type Target } from './permission-grants.js';
@@ -58,6 +59,7 @@ export default defineControl({
           pointAt: 'resources',
           harmlessIn: (scope) => !scope.clusterWide && scope.namespaces.length > 0 && scope.namespaces.every((ns) => blocksPrivilegedPods(inv, ns)),
         });
+        return rbacObjectCount(inv);
       },
     };
   },
