@@ -33,6 +33,15 @@ export const ERRORS = {
   PALISADE_EXCEPTION_UNUSED: 'exception {{id}} matched no finding; remove it or fix its selector',
   PALISADE_EXCEPTION_NO_REASON: 'annotation {{annotation}} opts out of a control without a reason; it is ignored (write the reason as its value)',
   PALISADE_ENGINE_CONTROL_FAILED: 'control {{control}} failed on this object ({{detail}}); its result for it is missing',
+  PALISADE_ADMISSION_MALFORMED_REVIEW: 'malformed AdmissionReview: {{detail}}',
+  PALISADE_ADMISSION_UNSUPPORTED_VERSION: 'unsupported AdmissionReview {{found}}; this webhook speaks admission.k8s.io/v1 (set admissionReviewVersions: [v1])',
+  PALISADE_ADMISSION_BODY_TOO_LARGE: 'request body is larger than {{limit}} bytes (--max-body)',
+  PALISADE_ADMISSION_TLS: 'cannot load the TLS certificate or key {{file}}: {{reason}}',
+  PALISADE_ADMISSION_CONFIG_INVALID: '{{field}}: {{detail}}',
+  PALISADE_ADMISSION_LISTEN: 'cannot listen on {{address}}: {{reason}}',
+  PALISADE_ADMISSION_REGISTRY: 'cannot resolve {{image}} to a digest: {{reason}}',
+  PALISADE_ADMISSION_OVERLOADED: 'the webhook is overloaded ({{inFlight}} reviews in flight, limit {{limit}}); answered without judging (--overload {{mode}})',
+  PALISADE_ADMISSION_CERT_GENERATION: 'cannot generate certificates in {{dir}}: {{reason}}',
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Control, ControlMeta, ControlSettings, ReportDescriptor, Visitor } from '../core/control.js';
 import { formatMessage } from '../core/control.js';
 import { diagnostic, type Diagnostic } from '../core/errors.js';
-import type { ExceptionRef, Finding } from '../core/finding.js';
+import type { ExceptionRef, Finding, FindingResourceRef } from '../core/finding.js';
 import type { ContainerView, Inventory, PodSpecView } from '../core/inventory.js';
 import { toPointer, type JsonPath } from '../core/path.js';
 import { isRedacted, isSecretPath, redact } from '../core/redact.js';
@@ -137,6 +137,17 @@ export function fingerprint(controlId: string, resourceKey: string, path: JsonPa
   return createHash('sha256').update(`${controlId}\n${resourceKey}\n${toPointer(path)}\n${messageId}`).digest('hex').slice(0, 32);
 }
 
+/** One reference object per resource, shared by its findings (a scan can have hundreds of thousands). */
+const refs = new WeakMap<Resource, FindingResourceRef>();
+function resourceRef(r: Resource): FindingResourceRef {
+  let ref = refs.get(r);
+  if (!ref) {
+    ref = { apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name, key: r.key };
+    refs.set(r, ref);
+  }
+  return ref;
+}
+
 function makeFinding(meta: ControlMeta, severity: Severity, resource: Resource, d: ReportDescriptor): Finding {
   const template = meta.messages[d.messageId];
   if (template === undefined) throw new Error(`${meta.id}: unknown messageId "${d.messageId}"`);
@@ -146,11 +157,15 @@ function makeFinding(meta: ControlMeta, severity: Severity, resource: Resource, 
     status: 'fail',
     messageId: d.messageId,
     message: formatMessage(template, d.data),
-    resource: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name, key: resource.key },
+    resource: resourceRef(resource),
     path: d.path,
     fingerprint: fingerprint(meta.id, resource.key, d.path, d.messageId),
   };
-  if (resource.origin.type === 'manifest') f.location = resource.origin.locate(d.path);
+  if (resource.origin.type === 'manifest') {
+    const loc = resource.origin.locate(d.path);
+    if (loc.exact) loc.path = d.path;
+    f.location = loc;
+  }
   if (d.evidence !== undefined) f.evidence = isSecretPath(resource.kind, d.path) && !isRedacted(d.evidence) ? redact(d.evidence) : d.evidence;
   if (d.fix) f.fix = d.fix;
   return f;

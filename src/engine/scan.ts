@@ -5,7 +5,7 @@ import type { Finding } from '../core/finding.js';
 import type { Severity } from '../core/severity.js';
 import { VERSION } from '../core/version.js';
 import { buildInventory } from '../inventory/inventory.js';
-import { loadManifests, type LoadLimits } from '../sources/manifests.js';
+import { loadManifestsParallel, type LoadLimits } from '../sources/manifests.js';
 import { runControls } from './engine.js';
 import type { ExceptionSet } from './exceptions.js';
 import type { Framework } from '../frameworks/loader.js';
@@ -31,11 +31,11 @@ export interface ScanOptions {
 }
 
 /** The scan flow: sources → inventory → engine → ordered result. */
-export function scanManifests(opts: ScanOptions): ScanResult {
+export async function scanManifests(opts: ScanOptions): Promise<ScanResult> {
   const started = Date.now();
   const startedAt = new Date(started).toISOString();
   const root = resolve(opts.root ?? process.cwd());
-  const loaded = loadManifests(opts.inputs, { root, limits: opts.limits, ignore: opts.ignore, render: opts.render, stdin: opts.stdin });
+  const loaded = await loadManifestsParallel(opts.inputs, { root, limits: opts.limits, ignore: opts.ignore, render: opts.render, stdin: opts.stdin });
   const inventory = buildInventory(loaded.resources);
   const engine = runControls(inventory, {
     controls: opts.controls,

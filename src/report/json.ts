@@ -1,4 +1,5 @@
 import { toDotted, toPointer } from '../core/path.js';
+import type { Finding } from '../core/finding.js';
 import type { Formatter } from './formatter.js';
 import { summarize } from './summary.js';
 
@@ -7,7 +8,10 @@ export const jsonFormatter: Formatter = {
   name: 'json',
   description: 'Every finding, control and input problem as JSON (schema: docs/json-output.md).',
   extension: 'json',
-  render(result) {
+  render(result, opts) {
+    return [...this.chunks!(result, opts)].join('');
+  },
+  *chunks(result) {
     const out = {
       schemaVersion: 'palisade.scan/v1',
       tool: result.tool,
@@ -27,26 +31,45 @@ export const jsonFormatter: Formatter = {
         failed: c.failed,
         excepted: c.excepted,
       })),
-      findings: result.findings.map((f) => ({
-        controlId: f.controlId,
-        severity: f.severity,
-        status: f.status,
-        messageId: f.messageId,
-        message: f.message,
-        resource: f.resource,
-        path: toDotted(f.path),
-        pointer: toPointer(f.path),
-        location: f.location
-          ? { file: f.location.file, line: f.location.line, column: f.location.column, exact: f.location.exact, path: toDotted(f.location.path) }
-          : undefined,
-        evidence: f.evidence,
-        fix: f.fix,
-        fingerprint: f.fingerprint,
-        exception: f.exception,
-      })),
+      findings: FINDINGS_MARK,
       frameworks: result.frameworks,
       diagnostics: result.diagnostics,
     };
-    return JSON.stringify(out, null, 2) + '\n';
+    // Everything but the findings is small: render it whole, then splice the findings in,
+    // a thousand at a time, with the indentation JSON.stringify would have used.
+    const text = JSON.stringify(out, null, 2);
+    const mark = text.indexOf(JSON.stringify(FINDINGS_MARK));
+    yield text.slice(0, mark);
+    if (result.findings.length === 0) yield '[]';
+    else {
+      for (let i = 0; i < result.findings.length; i += 1000) {
+        const part = result.findings.slice(i, i + 1000).map((f) => '    ' + JSON.stringify(findingJson(f), null, 2).replace(/\n/g, '\n    '));
+        yield (i === 0 ? '[\n' : ',\n') + part.join(',\n');
+      }
+      yield '\n  ]';
+    }
+    yield text.slice(mark + JSON.stringify(FINDINGS_MARK).length) + '\n';
   },
 };
+
+const FINDINGS_MARK = '\u0000findings\u0000';
+
+function findingJson(f: Finding) {
+  return {
+    controlId: f.controlId,
+    severity: f.severity,
+    status: f.status,
+    messageId: f.messageId,
+    message: f.message,
+    resource: f.resource,
+    path: toDotted(f.path),
+    pointer: toPointer(f.path),
+    location: f.location
+      ? { file: f.location.file, line: f.location.line, column: f.location.column, exact: f.location.exact, path: toDotted(f.location.path) }
+      : undefined,
+    evidence: f.evidence,
+    fix: f.fix,
+    fingerprint: f.fingerprint,
+    exception: f.exception,
+  };
+}

@@ -251,14 +251,14 @@ describe('sarifFormatter', () => {
     render(scanSources([DEPLOYMENT_YAML, POD_JSON, MULTI_DOC_YAML, BROKEN_YAML], { controls: allControls(), exceptionFor: exceptApiAndAgent }));
   });
 
-  it('resolves result locations to the offending line of the real file (scan of a directory)', () => {
+  it('resolves result locations to the offending line of the real file (scan of a directory)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'palisade-sarif-'));
     try {
       for (const f of [DEPLOYMENT_YAML, POD_JSON, MULTI_DOC_YAML, { file: 'manifests/ünïcode #1.yaml', text: POD_JSON.text.replace('"agent"', '"agent2"') }]) {
         mkdirSync(join(dir, 'manifests'), { recursive: true });
         writeFileSync(join(dir, f.file), f.text);
       }
-      const result = scanManifests({ inputs: ['.'], root: dir, controls: [privilegedControl()], settings: { allowedRegistries: [], pssVersion: 'latest' } });
+      const result = await scanManifests({ inputs: ['.'], root: dir, controls: [privilegedControl()], settings: { allowedRegistries: [], pssVersion: 'latest' } });
       const run = render(result).runs[0];
       assert.equal(run.results.length, 5);
       const base = run.originalUriBaseIds['%SRCROOT%']!.uri;

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadManifests, DEFAULT_LIMITS, parseManifestText, type LoadResult } from './manifests.js';
+import { loadManifests, loadManifestsParallel, DEFAULT_LIMITS, parseManifestText, type LoadResult } from './manifests.js';
 
 function parse(text: string, file = 'm.yaml', isJson = false): LoadResult {
   const out: LoadResult = { resources: [], diagnostics: [], files: 0 };
@@ -222,5 +222,34 @@ describe('bad input', () => {
     // root can read anything; the permission case is only checkable as another user.
     if (process.getuid?.() !== 0) assert.equal(codes['sub/locked.yaml'], 'PALISADE_SOURCE_UNREADABLE');
     assert.ok(out.resources.some((r) => r.name === 'good'));
+  });
+});
+
+describe('parallel loading', () => {
+  it('gives exactly the resources, positions and problems of loading in one thread', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-par-'));
+    for (let i = 0; i < 24; i++) {
+      const docs = [];
+      for (let j = 0; j < 5; j++) {
+        docs.push(`apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d${i}-${j}\n  namespace: ns${i % 3}\n  labels: {"80": port, app: a${j}}\nspec:\n  template:\n    spec:\n      containers:\n        - name: c\n          image: nginx:1.${j}\n          securityContext: {privileged: ${j % 2 === 0}}\n          env: [{name: A, value: "x"}]\n`);
+      }
+      writeFileSync(join(dir, `f${String(i).padStart(2, '0')}.yaml`), docs.join('---\n'));
+    }
+    writeFileSync(join(dir, 'list.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { hostPID: true } }] }, null, 2));
+    writeFileSync(join(dir, 'zz-bad.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n');
+    const one = loadManifests([dir], { root: dir });
+    const par = await loadManifestsParallel([dir], { root: dir, workers: 2, parallelThresholdBytes: 0, batchBytes: 2048 });
+    assert.equal(par.parsedOnWorkers, 26, 'every file went through a worker');
+    assert.equal(par.files, one.files);
+    assert.deepEqual(par.diagnostics, one.diagnostics);
+    assert.deepEqual(par.resources.map((r) => r.key), one.resources.map((r) => r.key));
+    assert.deepEqual(par.resources.map((r) => r.object), one.resources.map((r) => r.object));
+    const paths = [['metadata', 'labels', '80'], ['metadata', 'labels', 'app'], ['spec', 'template', 'spec', 'containers', 0, 'securityContext', 'privileged'], ['spec', 'template', 'spec', 'containers', 0, 'env', 0, 'value'], ['spec', 'missing', 'x'], ['spec', 'hostPID']];
+    for (let i = 0; i < one.resources.length; i++) {
+      const a = one.resources[i]!.origin;
+      const b = par.resources[i]!.origin;
+      assert.ok(a.type === 'manifest' && b.type === 'manifest');
+      for (const p of paths) assert.deepEqual(b.locate(p), a.locate(p), `${one.resources[i]!.name} ${p.join('.')}`);
+    }
   });
 });

@@ -1,30 +1,25 @@
-import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative, resolve, extname, sep, basename } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { diagnostic, type Diagnostic } from '../core/errors.js';
 import { makeResource, type K8sObject, type Resource } from '../core/resource.js';
 import type { JsonPath } from '../core/path.js';
-import { parseStream, type ParsedStream } from './yaml-document.js';
-import { AliasLimitError, DepthLimitError, locateValue, toValues } from './yaml-values.js';
+import {
+  DEFAULT_LIMITS,
+  errnoText,
+  LineIndex,
+  parseDocuments,
+  readManifestFile,
+  type LoadLimits,
+  type ParsedFile,
+  type TransferableFile,
+} from './documents.js';
+import { locateValue } from './yaml-values.js';
 import { renderChart, renderKustomization } from './renderers.js';
 import { compileGlobs } from './globs.js';
 
-export interface LoadLimits {
-  /** Bytes per file. */
-  maxFileSize: number;
-  /** YAML alias expansions per document. */
-  maxAliases: number;
-  /** Nesting depth of any document. */
-  maxDepth: number;
-  /** Documents per file. */
-  maxDocuments: number;
-}
-
-export const DEFAULT_LIMITS: LoadLimits = {
-  maxFileSize: 64 * 1024 * 1024,
-  maxAliases: 100,
-  maxDepth: 200,
-  maxDocuments: 100_000,
-};
+export { DEFAULT_LIMITS, type LoadLimits } from './documents.js';
 
 export interface LoadOptions {
   /** Paths are reported relative to this directory. */
@@ -36,16 +31,28 @@ export interface LoadOptions {
   render?: boolean;
   /** Read by `-`; defaults to process.stdin. */
   stdin?: () => string;
+  /** Worker threads for parsing large inputs (default: the machine's parallelism; 0 = none). */
+  workers?: number;
+  /** Inputs smaller than this many bytes are parsed in this thread (default 4 MiB). */
+  parallelThresholdBytes?: number;
+  /** Bytes of files per worker batch (default 1 MiB). */
+  batchBytes?: number;
 }
 
 export interface LoadResult {
   resources: Resource[];
   diagnostics: Diagnostic[];
   files: number;
+  /** Files parsed on worker threads (for diagnostics of the loader itself). */
+  parsedOnWorkers?: number;
 }
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.svn', '.hg']);
+/** Below this many bytes of files, starting workers costs more than it saves. */
+const PARALLEL_THRESHOLD_BYTES = 4 * 1024 * 1024;
+/** Bytes of files handed to a worker at a time: small enough to balance, large enough to amortise. */
+const BATCH_BYTES = 1024 * 1024;
 
 function displayPath(root: string, p: string): string {
   const rel = relative(root, p);
@@ -53,59 +60,47 @@ function displayPath(root: string, p: string): string {
   return shown.split(sep).join('/');
 }
 
-/** Loads Kubernetes objects from files, directories (recursively) and `-` (stdin). */
-export function loadManifests(inputs: readonly string[], opts: LoadOptions): LoadResult {
-  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const out: LoadResult = { resources: [], diagnostics: [], files: 0 };
+/** What the inputs expand to, in order: files to read, texts already in hand, problems. */
+type InputItem =
+  | { kind: 'file'; abs: string; file: string; isJson: boolean; size: number }
+  | { kind: 'text'; text: string; file: string; isJson: boolean }
+  | { kind: 'problem'; diagnostic: Diagnostic };
+
+function collectInputs(inputs: readonly string[], opts: LoadOptions, limits: LoadLimits): InputItem[] {
+  const items: InputItem[] = [];
   const ignored = compileGlobs(opts.ignore ?? []);
   const isIgnored = (abs: string) => ignored(displayPath(opts.root, abs));
+  const problem = (d: Diagnostic) => items.push({ kind: 'problem', diagnostic: d });
 
-  const loadText = (text: string, file: string, isJson: boolean) => {
-    out.files++;
-    parseManifestText(text, file, isJson, limits, out);
-  };
-
-  const loadFile = (abs: string) => {
-    const file = displayPath(opts.root, abs);
-    let buf: Buffer;
-    try {
-      const st = statSync(abs);
-      if (st.size > limits.maxFileSize) {
-        out.diagnostics.push(diagnostic('PALISADE_SOURCE_TOO_LARGE', { size: st.size, limit: limits.maxFileSize }, { file }));
-        return;
+  const addFile = (abs: string, size?: number) => {
+    let bytes = size;
+    if (bytes === undefined) {
+      try {
+        bytes = statSync(abs).size;
+      } catch {
+        bytes = 0;
       }
-      buf = readFileSync(abs);
-    } catch (e) {
-      out.diagnostics.push(diagnostic('PALISADE_SOURCE_UNREADABLE', { reason: errnoText(e) }, { file }));
-      return;
     }
-    const text = decodeText(buf, file, out.diagnostics);
-    if (text !== undefined) loadText(text, file, extname(abs).toLowerCase() === '.json');
+    items.push({ kind: 'file', abs, file: displayPath(opts.root, abs), isJson: extname(abs).toLowerCase() === '.json', size: bytes });
   };
 
-  const loadRendered = (dir: string, what: 'chart' | 'kustomization') => {
+  const addRendered = (dir: string, what: 'chart' | 'kustomization') => {
     const shown = displayPath(opts.root, dir);
     const r = what === 'chart' ? renderChart(dir) : renderKustomization(dir);
-    if ('diagnostic' in r) {
-      out.diagnostics.push({ ...r.diagnostic, file: shown });
-      return;
-    }
-    loadText(r.text, `${shown}${shown.endsWith('/') ? '' : '/'}(${r.program} output)`, false);
+    if ('diagnostic' in r) return problem({ ...r.diagnostic, file: shown });
+    items.push({ kind: 'text', text: r.text, file: `${shown}${shown.endsWith('/') ? '' : '/'}(${r.program} output)`, isJson: false });
   };
 
   const walk = (dir: string) => {
     if (opts.render !== false) {
-      if (existsSync(join(dir, 'Chart.yaml'))) return loadRendered(dir, 'chart');
-      if (['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((k) => existsSync(join(dir, k)))) {
-        return loadRendered(dir, 'kustomization');
-      }
+      if (existsSync(join(dir, 'Chart.yaml'))) return addRendered(dir, 'chart');
+      if (['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((k) => existsSync(join(dir, k)))) return addRendered(dir, 'kustomization');
     }
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (e) {
-      out.diagnostics.push(diagnostic('PALISADE_SOURCE_UNREADABLE', { reason: errnoText(e) }, { file: displayPath(opts.root, dir) }));
-      return;
+      return problem(diagnostic('PALISADE_SOURCE_UNREADABLE', { reason: errnoText(e) }, { file: displayPath(opts.root, dir) }));
     }
     for (const e of entries) {
       const p = join(dir, e.name);
@@ -113,7 +108,7 @@ export function loadManifests(inputs: readonly string[], opts: LoadOptions): Loa
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) walk(p);
       } else if ((e.isFile() || e.isSymbolicLink()) && MANIFEST_EXTENSIONS.has(extname(e.name).toLowerCase())) {
-        loadFile(p);
+        addFile(p);
       }
     }
   };
@@ -124,14 +119,12 @@ export function loadManifests(inputs: readonly string[], opts: LoadOptions): Loa
       try {
         text = (opts.stdin ?? (() => readFileSync(0, 'utf8')))();
       } catch (e) {
-        out.diagnostics.push(diagnostic('PALISADE_SOURCE_UNREADABLE', { reason: errnoText(e) }, { file: '<stdin>' }));
+        problem(diagnostic('PALISADE_SOURCE_UNREADABLE', { reason: errnoText(e) }, { file: '<stdin>' }));
         continue;
       }
-      if (Buffer.byteLength(text) > limits.maxFileSize) {
-        out.diagnostics.push(diagnostic('PALISADE_SOURCE_TOO_LARGE', { size: Buffer.byteLength(text), limit: limits.maxFileSize }, { file: '<stdin>' }));
-        continue;
-      }
-      loadText(text, '<stdin>', false);
+      const size = Buffer.byteLength(text);
+      if (size > limits.maxFileSize) problem(diagnostic('PALISADE_SOURCE_TOO_LARGE', { size, limit: limits.maxFileSize }, { file: '<stdin>' }));
+      else items.push({ kind: 'text', text, file: '<stdin>', isJson: false });
       continue;
     }
     const abs = resolve(opts.root, input);
@@ -140,110 +133,128 @@ export function loadManifests(inputs: readonly string[], opts: LoadOptions): Loa
       st = statSync(abs);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      out.diagnostics.push(
-        code === 'ENOENT'
-          ? diagnostic('PALISADE_SOURCE_NOT_FOUND', {}, { file: input })
-          : diagnostic('PALISADE_SOURCE_UNREADABLE', { reason: errnoText(e) }, { file: input }),
-      );
+      problem(code === 'ENOENT' ? diagnostic('PALISADE_SOURCE_NOT_FOUND', {}, { file: input }) : diagnostic('PALISADE_SOURCE_UNREADABLE', { reason: errnoText(e) }, { file: input }));
       continue;
     }
     if (st.isDirectory()) walk(abs);
-    else loadFile(abs);
+    else addFile(abs, st.size);
+  }
+  return items;
+}
+
+/** Reads and parses one input item in this thread. */
+function parseItem(item: InputItem, limits: LoadLimits): ParsedFile | Diagnostic {
+  if (item.kind === 'problem') return item.diagnostic;
+  if (item.kind === 'text') return parseDocuments(item.text, item.file, item.isJson, limits);
+  const r = readManifestFile(item.abs, item.file, limits);
+  if ('diagnostic' in r) return r.diagnostic;
+  return parseDocuments(r.text, item.file, item.isJson, limits);
+}
+
+/** Loads Kubernetes objects from files, directories (recursively) and `-` (stdin), in this thread. */
+export function loadManifests(inputs: readonly string[], opts: LoadOptions): LoadResult {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const out: LoadResult = { resources: [], diagnostics: [], files: 0 };
+  for (const item of collectInputs(inputs, opts, limits)) addParsed(parseItem(item, limits), out);
+  return out;
+}
+
+/**
+ * As loadManifests, parsing large inputs on worker threads: YAML parsing is most of a
+ * scan's time and parallelises by file. Results are assembled in input order, so the
+ * outcome is the same as in one thread.
+ */
+export async function loadManifestsParallel(inputs: readonly string[], opts: LoadOptions): Promise<LoadResult> {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const items = collectInputs(inputs, opts, limits);
+  const fileItems = items.filter((i): i is Extract<InputItem, { kind: 'file' }> => i.kind === 'file');
+  const totalBytes = fileItems.reduce((n, i) => n + i.size, 0);
+  const workers = Math.min(opts.workers ?? availableParallelism(), 8);
+  const out: LoadResult = { resources: [], diagnostics: [], files: 0 };
+  if (workers < 1 || totalBytes < (opts.parallelThresholdBytes ?? PARALLEL_THRESHOLD_BYTES) || fileItems.length < 2) {
+    for (const item of items) addParsed(parseItem(item, limits), out);
+    return out;
+  }
+  const parsed = await parseOnWorkers(fileItems, limits, workers, opts.batchBytes ?? BATCH_BYTES);
+  out.parsedOnWorkers = parsed.size;
+  for (const item of items) {
+    const p = item.kind === 'file' ? parsed.get(item) : undefined;
+    addParsed(p ?? parseItem(item, limits), out);
   }
   return out;
 }
 
-function errnoText(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err.code) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ELOOP':
-      return 'too many symbolic links';
-    default:
-      return err.code ? `${err.code}` : String(err.message ?? err);
+type Parsed = ParsedFile | Diagnostic;
+
+async function parseOnWorkers(files: Extract<InputItem, { kind: 'file' }>[], limits: LoadLimits, count: number, batchBytes: number): Promise<Map<InputItem, Parsed>> {
+  const batches: (typeof files)[] = [];
+  let current: typeof files = [];
+  let bytes = 0;
+  for (const f of files) {
+    current.push(f);
+    bytes += f.size;
+    if (bytes >= batchBytes) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
   }
+  if (current.length) batches.push(current);
+  const results = new Map<InputItem, Parsed>();
+  let next = 0;
+  const workerUrl = new URL('./parse-worker.js', import.meta.url);
+  const runWorker = () =>
+    new Promise<void>((resolveRun) => {
+      const w = new Worker(workerUrl, { workerData: { limits } });
+      let batch: typeof files | undefined;
+      const send = () => {
+        batch = batches[next++];
+        if (!batch) {
+          void w.terminate();
+          return resolveRun();
+        }
+        w.postMessage(batch.map((f) => ({ abs: f.abs, file: f.file, isJson: f.isJson })));
+      };
+      w.on('message', (msg: (TransferableFile | Diagnostic)[]) => {
+        msg.forEach((m, i) => results.set(batch![i]!, 'lineStarts' in m ? fromTransferable(m) : m));
+        send();
+      });
+      // A worker that dies leaves its batch to the caller, which parses it in this thread.
+      w.on('error', () => resolveRun());
+      w.on('exit', () => resolveRun());
+      send();
+    });
+  await Promise.all(Array.from({ length: Math.min(count, batches.length) }, runWorker));
+  return results;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+function fromTransferable(t: TransferableFile): ParsedFile {
+  return { file: t.file, docs: t.docs, diagnostics: t.diagnostics, lines: new LineIndex(t.lineStarts) };
+}
 
-function decodeText(buf: Buffer, file: string, diags: Diagnostic[]): string | undefined {
-  const head = buf.subarray(0, 8192);
-  if (head.includes(0)) {
-    diags.push(diagnostic('PALISADE_SOURCE_BINARY', {}, { file }));
-    return undefined;
+function addParsed(p: Parsed, out: LoadResult): void {
+  if (!('docs' in p)) {
+    out.diagnostics.push(p);
+    return;
   }
-  try {
-    return utf8.decode(buf);
-  } catch {
-    diags.push(diagnostic('PALISADE_SOURCE_ENCODING', {}, { file }));
-    return undefined;
-  }
+  out.files++;
+  addParsedFile(p, out);
 }
 
 /** Parses one YAML or JSON stream and appends its objects and problems to `out`. */
 export function parseManifestText(text: string, file: string, isJson: boolean, limits: LoadLimits, out: LoadResult): void {
-  let stream: ParsedStream;
-  try {
-    // YAML 1.1 is what kubectl reads (yes/no/on/off booleans, 0644 octal, merge keys).
-    stream = parseStream(text, isJson ? '1.2' : '1.1');
-  } catch (e) {
-    if (e instanceof RangeError) {
-      out.diagnostics.push(diagnostic('PALISADE_SOURCE_TOO_DEEP', { limit: limits.maxDepth }, { file }));
-      return;
-    }
-    throw e;
-  }
-  const { documents, lineCounter } = stream;
-  if (documents.length > limits.maxDocuments) {
-    out.diagnostics.push(diagnostic('PALISADE_SOURCE_TOO_MANY_DOCS', { limit: limits.maxDocuments }, { file }));
-    return;
-  }
-  const at = (offset: number) => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
-  documents.forEach((doc, docIndex) => {
-    if (doc.errors.length > 0) {
-      // The first error is the useful one; later ones usually cascade from it.
-      for (const err of doc.errors.slice(0, 1)) {
-        const pos = at(err.pos[0]);
-        const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more in this document)` : '';
-        const detail = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') + more;
-        if (err.code === 'DUPLICATE_KEY') {
-          const rest = text.slice(err.pos[0], err.pos[0] + 200);
-          const key = (/^("(?:[^"\\]|\\.)*"|'[^']*'|[^:\n]+)/.exec(rest)?.[1] ?? rest.split('\n')[0]!).trim().replace(/^["']|["']$/g, '');
-          out.diagnostics.push(diagnostic('PALISADE_SOURCE_DUPLICATE_KEY', { key: JSON.stringify(key) }, { file, ...pos }));
-        } else if (err.code === 'RESOURCE_EXHAUSTION') {
-          out.diagnostics.push(diagnostic('PALISADE_SOURCE_TOO_DEEP', { limit: limits.maxDepth }, { file, ...pos }));
-        } else {
-          out.diagnostics.push(diagnostic(isJson ? 'PALISADE_SOURCE_JSON_SYNTAX' : 'PALISADE_SOURCE_YAML_SYNTAX', { detail }, { file, ...pos }));
-        }
-      }
-      return;
-    }
-    if (doc.contents === null) return; // empty document
-    const rootOffset = doc.contents.range[0];
-    let value: unknown;
-    try {
-      value = toValues(doc, limits);
-    } catch (e) {
-      const start = at(rootOffset);
-      if (e instanceof DepthLimitError || e instanceof RangeError) out.diagnostics.push(diagnostic('PALISADE_SOURCE_TOO_DEEP', { limit: limits.maxDepth }, { file, ...start }));
-      else if (e instanceof AliasLimitError) out.diagnostics.push(diagnostic('PALISADE_SOURCE_ALIAS_LIMIT', { limit: limits.maxAliases }, { file, ...start }));
-      else throw e;
-      return;
-    }
-    if (value === null || value === undefined) return;
+  addParsedFile(parseDocuments(text, file, isJson, limits), out);
+}
+
+/** Turns parsed documents into resources: checks the object shape, expands Lists. */
+function addParsedFile(parsed: ParsedFile, out: LoadResult): void {
+  const { file, lines } = parsed;
+  out.diagnostics.push(...parsed.diagnostics);
+  for (const { value, rootOffset, docIndex, offsets } of parsed.docs) {
     const root = value;
-    const locateIn = (basePath: JsonPath, path: JsonPath) => locateValue(root, rootOffset, lineCounter, file, basePath, path);
+    const locateIn = (basePath: JsonPath, path: JsonPath) => locateValue(root, offsets, rootOffset, lines, file, basePath, path);
     addObject(value, [], locateIn, docIndex);
-  });
+  }
 
   function addObject(
     value: unknown,
@@ -262,10 +273,11 @@ export function parseManifestText(text: string, file: string, isJson: boolean, l
       out.diagnostics.push(diagnostic('PALISADE_SOURCE_NOT_K8S', {}, { file, line: loc.line, column: loc.column, level: 'note' }));
       return;
     }
-    const obj = value as Record<string, unknown>;
-    if (inferred) {
-      if (obj.apiVersion === undefined) obj.apiVersion = inferred.apiVersion;
-      if (obj.kind === undefined) obj.kind = inferred.kind;
+    let obj = value as Record<string, unknown>;
+    // Items of a typed list may omit their kind. The parsed tree is never changed (positions
+    // are computed from its shape), so the resource gets a copy with the inferred fields.
+    if (inferred && (obj.apiVersion === undefined || obj.kind === undefined)) {
+      obj = { ...obj, apiVersion: obj.apiVersion ?? inferred.apiVersion, kind: obj.kind ?? inferred.kind };
     }
     if (obj.apiVersion === undefined && obj.kind === undefined) {
       const loc = locate([]);

@@ -8,9 +8,9 @@ export interface ParsedStream {
   lineCounter: LineCounter;
 }
 
-export function parseStream(text: string, version: '1.1' | '1.2' = '1.2'): ParsedStream {
+export function parseStream(text: string, version: '1.1' | '1.2' = '1.2', countLines = true): ParsedStream {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: true, keepSourceTokens: false, version });
+  const parsed = parseAllDocuments(text, { ...(countLines ? { lineCounter } : {}), uniqueKeys: true, prettyErrors: true, keepSourceTokens: false, version });
   // An empty stream is returned as a special object without documents.
   const documents = Array.isArray(parsed) ? parsed : [];
   return { documents, lineCounter };

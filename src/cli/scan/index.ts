@@ -1,10 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command, CommandSpec, CliIO } from '../command.js';
 import { diagnostic, EXIT, formatDiagnostic, PalisadeError } from '../../core/errors.js';
 import { atLeast, isSeverity, SEVERITIES, type Severity } from '../../core/severity.js';
 import { scanManifests } from '../../engine/scan.js';
 import type { ScanResult } from '../../engine/scan-result.js';
+import { writeReport } from '../../report/formatter.js';
 import { FORMATTERS } from '../../report/registry.js';
 import { JUDGING_OPTIONS, list, resolveJudging, str } from '../judging-options.js';
 
@@ -70,7 +71,7 @@ function exitCodeFor(result: ScanResult, failOn: Severity | 'none'): number {
 
 export const command: Command = {
   spec,
-  run(args, io: CliIO) {
+  async run(args, io: CliIO) {
     const v = args.values;
     const judging = resolveJudging(args, io);
     const { config } = judging;
@@ -85,7 +86,7 @@ export const command: Command = {
     }
 
     const inputs = args.positionals.length ? args.positionals : ['.'];
-    const result = scanManifests({
+    const result = await scanManifests({
       inputs,
       root: str(v.root) ? resolve(io.cwd, str(v.root)!) : io.cwd,
       controls: judging.controls,
@@ -103,14 +104,18 @@ export const command: Command = {
 
     const color = v['no-color'] === true || io.env.NO_COLOR ? false : v.color === true || io.isTTY;
     for (const t of targets) {
-      const text = FORMATTERS[t.format]!.render(result, { color: t.file ? false : color });
+      const formatter = FORMATTERS[t.format]!;
       if (t.file) {
+        let fd: number | undefined;
         try {
-          writeFileSync(resolve(io.cwd, t.file), text);
+          fd = openSync(resolve(io.cwd, t.file), 'w');
+          writeReport(formatter, result, { color: false }, (s) => writeSync(fd!, s));
         } catch (e) {
           throw new PalisadeError(diagnostic('PALISADE_OUTPUT_WRITE', { file: t.file, reason: (e as NodeJS.ErrnoException).code ?? String(e) }, { file: t.file }));
+        } finally {
+          if (fd !== undefined) closeSync(fd);
         }
-      } else io.stdout.write(text);
+      } else writeReport(formatter, result, { color }, (s) => io.stdout.write(s));
     }
     // Input problems also go to stderr when the table is not on stdout, so CI logs show them.
     if (!targets.some((t) => t.format === 'table' && !t.file)) {
