@@ -24,6 +24,7 @@ export const tableFormatter: Formatter = {
       if (g) g.push(f);
       else groups.set(key, [f]);
     }
+    const idWidth = Math.max(12, ...result.findings.map((f) => f.controlId.length));
     for (const fs of groups.values()) {
       fs.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.location?.line ?? 0) - (b.location?.line ?? 0));
       const first = fs[0]!;
@@ -32,7 +33,7 @@ export const tableFormatter: Formatter = {
       for (const f of fs) {
         const sev = f.status === 'excepted' ? paint(ANSI.green, 'EXCEPTED'.padEnd(8)) : paint(SEVERITY_COLOR[f.severity], f.severity.toUpperCase().padEnd(8));
         const at = f.location ? `:${f.location.line}` : '';
-        lines.push(`  ${sev}  ${f.controlId.padEnd(12)} ${f.message}${paint(ANSI.dim, `  ${at ? 'line ' + at.slice(1) + '  ' : ''}${toDotted(f.path)}`)}`);
+        lines.push(`  ${sev}  ${f.controlId.padEnd(idWidth)} ${f.message}${paint(ANSI.dim, `  ${at ? 'line ' + at.slice(1) + '  ' : ''}${toDotted(f.path)}`)}`);
         if (f.status === 'excepted' && f.exception) lines.push(paint(ANSI.dim, `            excepted by ${f.exception.id}: ${f.exception.reason}`));
       }
       lines.push('');
