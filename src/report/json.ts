@@ -43,8 +43,10 @@ export const jsonFormatter: Formatter = {
     if (result.findings.length === 0) yield '[]';
     else {
       for (let i = 0; i < result.findings.length; i += 1000) {
-        const part = result.findings.slice(i, i + 1000).map((f) => '    ' + JSON.stringify(findingJson(f), null, 2).replace(/\n/g, '\n    '));
-        yield (i === 0 ? '[\n' : ',\n') + part.join(',\n');
+        // Stringified inside the same wrapper shape, a chunk comes out already indented.
+        const text = JSON.stringify({ findings: result.findings.slice(i, i + 1000).map(findingJson) }, null, 2);
+        const items = text.slice(text.indexOf('[') + 2, text.lastIndexOf(']') - 3);
+        yield (i === 0 ? '[\n' : ',\n') + items;
       }
       yield '\n  ]';
     }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve, extname, sep, basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -92,15 +92,16 @@ function collectInputs(inputs: readonly string[], opts: LoadOptions, limits: Loa
   };
 
   const walk = (dir: string) => {
-    if (opts.render !== false) {
-      if (existsSync(join(dir, 'Chart.yaml'))) return addRendered(dir, 'chart');
-      if (['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((k) => existsSync(join(dir, k)))) return addRendered(dir, 'kustomization');
-    }
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (e) {
       return problem(diagnostic('PALISADE_SOURCE_UNREADABLE', { reason: errnoText(e) }, { file: displayPath(opts.root, dir) }));
+    }
+    if (opts.render !== false) {
+      const names = new Set(entries.map((e) => e.name));
+      if (names.has('Chart.yaml')) return addRendered(dir, 'chart');
+      if (names.has('kustomization.yaml') || names.has('kustomization.yml') || names.has('Kustomization')) return addRendered(dir, 'kustomization');
     }
     for (const e of entries) {
       const p = join(dir, e.name);
