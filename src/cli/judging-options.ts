@@ -10,6 +10,7 @@ import { pssControlsFor } from '../controls/pss/index.js';
 import { ExceptionSet } from '../engine/exceptions.js';
 import { selectControls } from '../engine/selection.js';
 import { builtinFrameworks, type Framework } from '../frameworks/loader.js';
+import { loadPolicies, withPolicyMappings } from '../policy/index.js';
 import { loadConfig } from '../sources/config-file.js';
 import { loadExceptions } from '../sources/exceptions-file.js';
 
@@ -24,6 +25,7 @@ export const JUDGING_OPTIONS: readonly OptionSpec[] = [
   { name: 'framework', type: 'string', multiple: true, valueName: 'ID', description: 'Run only the controls of this framework (see `palisade frameworks`).', config: 'frameworks' },
   { name: 'pss-version', type: 'string', valueName: 'VERSION', description: 'Pod Security Standards version (v1.0 … latest).', config: 'pssVersion' },
   { name: 'allowed-registry', type: 'string', multiple: true, valueName: 'REGISTRY', description: 'Registry or registry/path prefix images may come from.', config: 'allowedRegistries' },
+  { name: 'policy', short: 'p', type: 'string', multiple: true, valueName: 'PATH', description: 'Policy file or directory: Palisade policies, ValidatingAdmissionPolicies with bindings and params, Kyverno policies (docs/policies.md).', config: 'policies' },
   { name: 'exceptions', short: 'e', type: 'string', multiple: true, valueName: 'FILE', description: 'Exceptions file (accepted risks with owner, approver and expiry); see docs/exceptions.md.', config: 'exceptions' },
 ];
 
@@ -50,10 +52,19 @@ export function list(v: ParsedArgs['values'][string]): string[] {
 /** Resolves configuration file + options into the controls, settings and exceptions to judge with. */
 export function resolveJudging(args: ParsedArgs, io: CliIO): Judging {
   const v = args.values;
-  const all = allControls();
+  const builtin = allControls();
+  const builtinIds = new Set(builtin.map((c) => c.meta.id));
+  const configFile = str(v.config) ?? (existsSync(resolve(io.cwd, '.palisade.yaml')) ? '.palisade.yaml' : undefined);
+  // Policies may be named by the configuration, and the configuration may name policy
+  // controls: read it once for the policy paths, then validate it against every control.
+  const anyId = { has: () => true } as unknown as ReadonlySet<string>;
+  const policyPaths = list(v.policy).length ? list(v.policy) : configFile ? loadConfig(resolve(io.cwd, configFile), anyId).config.policies : [];
+  const policies = policyPaths.length
+    ? loadPolicies(policyPaths, io.cwd, { reservedIds: builtinIds })
+    : { controls: [], frameworkRefs: new Map(), diagnostics: [] };
+  const all = [...builtin, ...policies.controls];
   const known = new Set(all.map((c) => c.meta.id));
   let config: PalisadeConfig = EMPTY_CONFIG;
-  const configFile = str(v.config) ?? (existsSync(resolve(io.cwd, '.palisade.yaml')) ? '.palisade.yaml' : undefined);
   if (configFile) {
     const loaded = loadConfig(resolve(io.cwd, configFile), known);
     config = loaded.config;
@@ -73,7 +84,8 @@ export function resolveJudging(args: ParsedArgs, io: CliIO): Judging {
     if (s.options) controlOptions[id] = s.options;
   }
   const frameworkIds = list(v.framework).length ? list(v.framework) : config.frameworks;
-  const frameworks = builtinFrameworks();
+  const mapped = withPolicyMappings(builtinFrameworks(), policies.frameworkRefs);
+  const frameworks = mapped.frameworks;
   let controls = selectControls(all, frameworks, { only: list(v.control), skip: list(v['skip-control']), frameworks: frameworkIds, enabled });
   // Pod Security Admission replaces some baseline checks by their restricted forms from a
   // given version on; a restricted selection runs exactly the checks PSA runs at that version.
@@ -82,7 +94,10 @@ export function resolveJudging(args: ParsedArgs, io: CliIO): Judging {
     const atVersion = new Set(pssControlsFor(pssLevel, pssVersion).map((c) => c.meta.id));
     controls = controls.filter((c) => c.meta.category !== 'pss' || atVersion.has(c.meta.id));
   }
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = [...policies.diagnostics];
+  for (const u of mapped.unknown) {
+    diagnostics.push(diagnostic('PALISADE_POLICY_INVALID', { field: 'frameworks', detail: `${u.control} names ${u.framework} requirement ${u.requirement}, which does not exist` }, { level: 'warning' }));
+  }
   const exceptionFiles = list(v.exceptions).length ? list(v.exceptions) : config.exceptions ? [config.exceptions] : [];
   const exceptions = [];
   for (const f of exceptionFiles) {

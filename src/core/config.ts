@@ -9,10 +9,12 @@ export interface PalisadeConfig {
   frameworks: string[];
   pssVersion?: string;
   exceptions?: string;
+  /** Policy files or directories (docs/policies.md). */
+  policies: string[];
   limits: { maxFileSize?: number; maxAliases?: number; maxDepth?: number; maxDocuments?: number };
 }
 
-export const EMPTY_CONFIG: PalisadeConfig = { controls: {}, allowedRegistries: [], ignore: [], frameworks: [], limits: {} };
+export const EMPTY_CONFIG: PalisadeConfig = { controls: {}, allowedRegistries: [], ignore: [], frameworks: [], policies: [], limits: {} };
 
 export const CONFIG_SCHEMA = {
   type: 'object',
@@ -42,6 +44,7 @@ export const CONFIG_SCHEMA = {
     frameworks: { type: 'array', items: { type: 'string' }, description: 'Run only the controls of these frameworks.' },
     pssVersion: { type: 'string', pattern: '^(latest|v?1\\.\\d+)$', description: 'Pod Security Standards version.' },
     exceptions: { type: 'string', description: 'Path of an exceptions file.' },
+    policies: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Policy files or directories (docs/policies.md).' },
     limits: {
       type: 'object',
       additionalProperties: false,

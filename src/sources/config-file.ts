@@ -89,6 +89,7 @@ export function parseConfig(text: string, file: string, knownControlIds: Readonl
       frameworks: v.frameworks ?? [],
       pssVersion: v.pssVersion,
       exceptions: v.exceptions,
+      policies: v.policies ?? [],
       limits: v.limits ?? {},
     },
     diagnostics,

@@ -1,3 +1,4 @@
+import { ERRORS } from '../../core/errors.js';
 /**
  * Structured CEL errors. Every compile or runtime problem becomes a `CelError` with a
  * code, a message, the expression and the position inside it, so callers can point at the
@@ -5,12 +6,13 @@
  */
 import { CostExceeded } from './cost.js';
 
+/** The CEL codes of the error catalogue (src/core/errors.ts holds the texts). */
 export const CEL_ERRORS = {
-  PALISADE_CEL_SYNTAX: 'CEL syntax error: {{detail}}',
-  PALISADE_CEL_TYPE: 'CEL type error: {{detail}}',
-  PALISADE_CEL_RUNTIME: 'CEL evaluation error: {{detail}}',
-  PALISADE_CEL_COST_EXCEEDED: 'CEL expression exceeded its cost budget of {{budget}} and was stopped: {{expression}}',
-  PALISADE_CEL_TOO_LONG: 'CEL expression is too large: {{detail}}',
+  PALISADE_CEL_SYNTAX: ERRORS.PALISADE_CEL_SYNTAX,
+  PALISADE_CEL_TYPE: ERRORS.PALISADE_CEL_TYPE,
+  PALISADE_CEL_RUNTIME: ERRORS.PALISADE_CEL_RUNTIME,
+  PALISADE_CEL_COST_EXCEEDED: ERRORS.PALISADE_CEL_COST_EXCEEDED,
+  PALISADE_CEL_TOO_LONG: ERRORS.PALISADE_CEL_TOO_LONG,
 } as const;
 
 export type CelErrorCode = keyof typeof CEL_ERRORS;

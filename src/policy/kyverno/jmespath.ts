@@ -4,8 +4,9 @@
  * Kyverno's fork differs from the specification in one way policies depend on: reading a
  * key that an object does not have is an error ("Unknown key \"x\" in path"), not null.
  * That error is why Kyverno policies write `{{ request.object.spec.foo || '' }}`: the
- * left side of `||` may be missing. Inside projections, filters and expression references
- * missing keys are null, as the specification says.
+ * left side of `||` may be missing. Inside projections, filters, multi-selects
+ * (`spec.[initContainers, containers][]`) and expression references missing keys are null,
+ * as the specification says.
  *
  * Functions are the standard ones plus Kyverno's (jmespath-functions.ts), in a table of our
  * own, so nothing is registered globally.
@@ -161,12 +162,14 @@ class Interpreter {
       }
       case 'MultiSelectList': {
         if (value === null || value === undefined) return null;
-        return (node.children as Node[]).map((c) => this.visit(c, value, strict, scope, d));
+        // Missing keys inside a multi-select are null: Kyverno policies rely on
+        // spec.[initContainers, containers][] working when initContainers is absent.
+        return (node.children as Node[]).map((c) => this.visit(c, value, false, scope, d));
       }
       case 'MultiSelectHash': {
         if (value === null || value === undefined) return null;
         const out: Record<string, unknown> = {};
-        for (const kv of node.children as Node[]) out[kv.name as string] = this.visit(kv.value as Node, value, strict, scope, d);
+        for (const kv of node.children as Node[]) out[kv.name as string] = this.visit(kv.value as Node, value, false, scope, d);
         return out;
       }
       case 'ExpressionReference':
