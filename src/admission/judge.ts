@@ -1,0 +1,242 @@
+/**
+ * The validating decision: the same controls, settings, severities and exceptions as
+ * `palisade scan` (a Judging) run on the object under review, with the objects the webhook
+ * knows of its namespace as context; each finding gets an action (deny, warn, audit) and the
+ * request is refused when any finding denies.
+ */
+import type { Control, ControlSettings } from '../core/control.js';
+import type { ExceptionRef, Finding } from '../core/finding.js';
+import { toDotted } from '../core/path.js';
+import { displayName, makeResource, type K8sObject, type Resource } from '../core/resource.js';
+import { severityRank, type Severity } from '../core/severity.js';
+import type { Diagnostic } from '../core/errors.js';
+import { runControls } from '../engine/engine.js';
+import { buildInventory } from '../inventory/inventory.js';
+import type { Action, AdmissionSettings } from './config.js';
+import type { ContextCache } from './context-cache.js';
+import type { AdmissionRequest, AdmissionResponse } from './review.js';
+import { auditAnnotations, limitWarnings, sanitizeText, truncateRunes } from './warnings.js';
+
+/** The controls and their settings a decision is made with: a snapshot of a Judging. */
+export interface JudgeSet {
+  controls: readonly Control[];
+  settings: ControlSettings;
+  controlOptions: Readonly<Record<string, Record<string, unknown>>>;
+  severityOverrides: Readonly<Record<string, Severity>>;
+  exceptionFor?: (finding: Finding, resource: Resource) => ExceptionRef | undefined;
+}
+
+export type Outcome = 'allow' | 'deny' | 'warn' | 'exempt' | 'skip';
+
+export interface JudgedFinding {
+  controlId: string;
+  severity: Severity;
+  status: Finding['status'];
+  action: Exclude<Action, 'off'>;
+  /** The stored object (UPDATE) already had this finding. */
+  existing?: boolean;
+  /** The action was deny, turned into warn by dry-run mode or because the finding is not new. */
+  wouldDeny?: boolean;
+  messageId: string;
+  message: string;
+  path: string;
+  fingerprint: string;
+  exception?: string;
+}
+
+export interface Decision {
+  response: AdmissionResponse;
+  outcome: Outcome;
+  /** Why the request was not judged (exempt, skip). */
+  reason?: string;
+  findings: JudgedFinding[];
+  diagnostics: Diagnostic[];
+}
+
+/** Which action a finding gets: explicit per-control action, else the severity thresholds. */
+export function actionFor(controlId: string, severity: Severity, settings: AdmissionSettings): Action {
+  const explicit = settings.actions[controlId];
+  if (explicit) return explicit;
+  if (settings.denyAt !== 'none' && severityRank(severity) >= severityRank(settings.denyAt)) return 'deny';
+  if (settings.warnAt !== 'none' && severityRank(severity) >= severityRank(settings.warnAt)) return 'warn';
+  return 'audit';
+}
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+}
+
+/** Exemptions compiled once per settings. */
+export class Exemptions {
+  private readonly namespaces: RegExp[];
+  private readonly users: RegExp[];
+  private readonly groups: ReadonlySet<string>;
+  private readonly labels: [string, string][];
+
+  constructor(e: AdmissionSettings['exemptions']) {
+    this.namespaces = e.namespaces.map(globToRegExp);
+    this.users = e.users.map(globToRegExp);
+    this.groups = new Set(e.groups);
+    this.labels = Object.entries(e.labels);
+  }
+
+  /** Why a request is exempt, or undefined. */
+  reasonFor(req: AdmissionRequest, namespace: string | undefined, labels: Readonly<Record<string, string>>): string | undefined {
+    if (namespace !== undefined) for (const re of this.namespaces) if (re.test(namespace)) return `namespace ${namespace}`;
+    for (const re of this.users) if (re.test(req.userInfo.username)) return `user ${req.userInfo.username}`;
+    for (const g of req.userInfo.groups) if (this.groups.has(g)) return `group ${g}`;
+    if (this.labels.length && this.labels.every(([k, v]) => labels[k] === v)) return `labels ${this.labels.map(([k, v]) => `${k}=${v}`).join(',')}`;
+    return undefined;
+  }
+}
+
+/**
+ * The object under review as a Resource: apiVersion and kind from the request when the
+ * object lacks them, and the request's namespace when the object names none (the API
+ * server stores it there).
+ */
+export function reviewedResource(req: AdmissionRequest, object: K8sObject): Resource {
+  let obj = object;
+  const apiVersion = typeof obj.apiVersion === 'string' && obj.apiVersion ? obj.apiVersion : req.kind.group ? `${req.kind.group}/${req.kind.version}` : req.kind.version;
+  const kind = typeof obj.kind === 'string' && obj.kind ? obj.kind : req.kind.kind;
+  const meta = obj.metadata && typeof obj.metadata === 'object' && !Array.isArray(obj.metadata) ? obj.metadata : undefined;
+  const needsNamespace = req.namespace !== undefined && (meta?.namespace === undefined || meta.namespace === '');
+  if (apiVersion !== obj.apiVersion || kind !== obj.kind || needsNamespace || (obj.metadata !== undefined && !meta)) {
+    obj = { ...obj, apiVersion, kind, metadata: { ...(meta ?? {}), ...(needsNamespace ? { namespace: req.namespace } : {}) } };
+  }
+  return makeResource(obj, { type: 'admission', uid: req.uid });
+}
+
+/** Runs the controls on `resource` with its namespace's known objects; findings on it only. */
+export function evaluate(resource: Resource, judge: JudgeSet, cache: ContextCache | undefined): { findings: Finding[]; diagnostics: Diagnostic[] } {
+  const context = cache ? cache.contextFor(resource.kind === 'Namespace' ? resource.name : resource.namespace, resource.key) : [];
+  const inventory = buildInventory(context.length ? [resource, ...context] : [resource]);
+  const result = runControls(inventory, {
+    controls: judge.controls,
+    settings: judge.settings,
+    controlOptions: judge.controlOptions,
+    severityOverrides: judge.severityOverrides,
+    exceptionFor: judge.exceptionFor,
+  });
+  const findings = context.length ? result.findings.filter((f) => f.resource.key === resource.key) : result.findings;
+  return { findings, diagnostics: result.diagnostics };
+}
+
+const MAX_DENY_MESSAGE = 2048;
+const MAX_CAUSES = 32;
+
+function line(f: JudgedFinding): string {
+  return `[${f.controlId}] ${sanitizeText(f.message)}`;
+}
+
+/** The validating decision on one request. */
+export function decide(req: AdmissionRequest, judge: JudgeSet, settings: AdmissionSettings, exemptions: Exemptions, cache?: ContextCache): Decision {
+  const base = { uid: req.uid, allowed: true };
+  const skip = (reason: string, outcome: Outcome = 'skip'): Decision => ({
+    response: { ...base, auditAnnotations: auditAnnotations({ decision: outcome, reason }) },
+    outcome,
+    reason,
+    findings: [],
+    diagnostics: [],
+  });
+  if (req.operation === 'CONNECT') return skip('CONNECT requests are not judged');
+  if (req.subResource && !settings.includeSubresources) return skip(`subresource ${req.subResource} is not judged (--include-subresources)`);
+  if (req.operation === 'DELETE') {
+    // No control judges a deletion; the webhook only forgets what it knew.
+    if (cache && !req.dryRun && req.oldObject) {
+      const old = reviewedResource(req, req.oldObject);
+      if (cache.keeps(old.kind)) cache.remove(old.key);
+    }
+    return skip('DELETE requests are not judged');
+  }
+  const resource = reviewedResource(req, req.object!);
+  const exempt = exemptions.reasonFor(req, resource.kind === 'Namespace' ? resource.name : resource.namespace, resource.labels);
+  if (exempt) {
+    remember(req, resource, cache);
+    return skip(`exempt: ${exempt}`, 'exempt');
+  }
+
+  const { findings, diagnostics } = evaluate(resource, judge, cache);
+  const judged: JudgedFinding[] = [];
+  let denies = false;
+  for (const f of findings) {
+    if (f.status !== 'fail' && f.status !== 'excepted') continue;
+    let action = actionFor(f.controlId, f.severity, settings);
+    if (action === 'off') continue;
+    // An accepted risk never blocks; it stays on record.
+    if (f.status === 'excepted') action = 'audit';
+    const j: JudgedFinding = {
+      controlId: f.controlId,
+      severity: f.severity,
+      status: f.status,
+      action,
+      messageId: f.messageId,
+      message: f.message,
+      path: toDotted(f.path),
+      fingerprint: f.fingerprint,
+      ...(f.exception ? { exception: f.exception.id } : {}),
+    };
+    if (action === 'deny') denies = true;
+    judged.push(j);
+  }
+
+  // An update is refused only for what it makes worse: findings the stored object already
+  // had (same fingerprint) warn instead, unless --block-existing.
+  if (denies && req.operation === 'UPDATE' && req.oldObject && !settings.blockExisting) {
+    const before = new Set(evaluate(reviewedResource(req, req.oldObject), judge, cache).findings.filter((f) => f.status === 'fail').map((f) => f.fingerprint));
+    for (const j of judged) {
+      if (!before.has(j.fingerprint)) continue;
+      j.existing = true;
+      if (j.action === 'deny') {
+        j.action = 'warn';
+        j.wouldDeny = true;
+      }
+    }
+  }
+  if (settings.dryRun) {
+    for (const j of judged) {
+      if (j.action !== 'deny') continue;
+      j.action = 'warn';
+      j.wouldDeny = true;
+    }
+  }
+
+  const deny = judged.filter((j) => j.action === 'deny');
+  const warn = judged.filter((j) => j.action === 'warn');
+  const outcome: Outcome = deny.length ? 'deny' : warn.length ? 'warn' : 'allow';
+  const response: AdmissionResponse = { ...base, allowed: deny.length === 0 };
+  if (deny.length) {
+    const head = `Palisade denied ${displayName(resource)}: ${deny.length} finding(s) must be fixed: `;
+    let message = head;
+    let shown = 0;
+    for (const j of deny) {
+      const l = `${shown ? '; ' : ''}${line(j)} (${j.path})`;
+      if (message.length + l.length > MAX_DENY_MESSAGE) break;
+      message += l;
+      shown++;
+    }
+    if (shown < deny.length) message += `; and ${deny.length - shown} more`;
+    response.status = {
+      code: 403,
+      reason: 'Forbidden',
+      message,
+      details: { causes: deny.slice(0, MAX_CAUSES).map((j) => ({ field: j.path, message: truncateRunes(line(j), 256), reason: j.controlId })) },
+    };
+  }
+  const warnings = warn.map((j) => (j.wouldDeny ? (j.existing ? `[existing, not blocking] ${line(j)}` : `[dry-run, would deny] ${line(j)}`) : line(j)));
+  if (warnings.length) response.warnings = limitWarnings(warnings);
+  response.auditAnnotations = auditAnnotations({
+    decision: outcome,
+    ...(settings.dryRun ? { mode: 'dry-run' } : {}),
+    ...(deny.length ? { 'denied-by': [...new Set(deny.map((j) => j.controlId))].join(',') } : {}),
+    ...(judged.length ? { findings: JSON.stringify(judged.map((j) => ({ control: j.controlId, severity: j.severity, action: j.action, path: j.path, ...(j.existing ? { existing: true } : {}), ...(j.exception ? { exception: j.exception } : {}) }))) } : {}),
+  });
+  if (response.allowed) remember(req, resource, cache);
+  return { response, outcome, findings: judged, diagnostics };
+}
+
+/** Keeps an admitted context object (Namespace, LimitRange, …); a dry run changes nothing. */
+function remember(req: AdmissionRequest, resource: Resource, cache: ContextCache | undefined): void {
+  if (!cache || req.dryRun || req.subResource || !cache.keeps(resource.kind)) return;
+  cache.put(resource);
+}
