@@ -13,6 +13,7 @@ import { ensureCorpus, REPO } from './lib.mjs';
 
 const BENCHMARKS = [
   { name: 'scan', script: 'bench/scan.mjs', sizes: [10_000, 50_000], description: 'palisade scan against a yaml-parse floor: wall time, CPU time and peak RSS' },
+  { name: 'admission', script: 'bench/admission.mjs', sizes: null, description: 'admission webhook against a no-op HTTPS server: p50/p99 at a fixed rate, saturated reviews/s' },
 ];
 
 const { values } = parseArgs({
@@ -40,9 +41,9 @@ if (!existsSync(join(REPO, 'dist', 'cli', 'main.js'))) {
 const selected = BENCHMARKS.filter((b) => !values.only || values.only.includes(b.name));
 let failed = 0;
 for (const b of selected) {
-  const sizes = values.sizes ? values.sizes.split(',').map(Number) : b.sizes;
-  for (const n of sizes) ensureCorpus(n);
-  const args = [b.script, '--sizes', sizes.join(','), ...(values.runs ? ['--runs', values.runs] : [])];
+  const sizes = b.sizes && (values.sizes ? values.sizes.split(',').map(Number) : b.sizes);
+  for (const n of sizes ?? []) ensureCorpus(n);
+  const args = [b.script, ...(sizes ? ['--sizes', sizes.join(','), ...(values.runs ? ['--runs', values.runs] : [])] : [])];
   process.stdout.write(`\n=== ${b.name}: node ${args.join(' ')}\n`);
   const r = spawnSync(process.execPath, args, { cwd: REPO, stdio: 'inherit' });
   if (r.status !== 0) {

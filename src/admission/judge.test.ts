@@ -166,6 +166,44 @@ exceptions:
   });
 });
 
+describe('policies (--policy) at admission', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pal-adm-policy-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, 'team.yaml'),
+    `apiVersion: palisade.dev/v1
+kind: Policy
+metadata: {name: require-team-label}
+spec:
+  id: ACME-001
+  title: Workloads carry a team label
+  severity: medium
+  category: ownership
+  description: Every workload's pods have a team label.
+  rationale: Findings are routed by team.
+  remediation: Add a team label.
+  match: {kinds: [Deployment, Pod]}
+  variables:
+    - name: labels
+      expression: "podMetadata.?labels.orValue({})"
+  validations:
+    - name: missing-team
+      expression: "'team' in variables.labels"
+      message: the pods have no team label
+      path: $podSpec
+`,
+  );
+
+  it('judges with the Judging\'s policy controls, whose ids per-control actions may name', () => {
+    const { run } = judgeWith(['--policy', join(dir, 'team.yaml'), '--action', 'ACME-001=deny'], dir);
+    const unlabelled = run(admissionReview('CREATE', workload('Deployment', podSpec([HARDENED_CONTAINER]), 'web', 'shop', { app: 'web' })));
+    assert.equal(unlabelled.response.allowed, false, JSON.stringify(unlabelled.findings));
+    assert.deepEqual(unlabelled.response.auditAnnotations?.['denied-by'], 'ACME-001');
+    const labelled = run(admissionReview('CREATE', workload('Deployment', podSpec([HARDENED_CONTAINER]), 'web', 'shop', { app: 'web', team: 'payments' })));
+    assert.equal(labelled.response.allowed, true);
+  });
+});
+
 describe('context objects', () => {
   const bare = { ...HARDENED_CONTAINER, resources: undefined };
   const limitRange: K8sObject = {

@@ -8,6 +8,7 @@ import type { Control, ControlSettings } from '../core/control.js';
 import type { ExceptionRef, Finding } from '../core/finding.js';
 import { toDotted } from '../core/path.js';
 import { displayName, makeResource, type K8sObject, type Resource } from '../core/resource.js';
+import { POD_SPEC_PATHS } from '../core/kinds.js';
 import { severityRank, type Severity } from '../core/severity.js';
 import type { Diagnostic } from '../core/errors.js';
 import { runControls } from '../engine/engine.js';
@@ -107,12 +108,40 @@ export function reviewedResource(req: AdmissionRequest, object: K8sObject): Reso
   return makeResource(obj, { type: 'admission', uid: req.uid });
 }
 
+const byJudge = new WeakMap<JudgeSet, { shapes: { control: Control; keys: ReadonlySet<string> }[]; byKind: Map<string, Control[]> }>();
+
+/**
+ * The controls that can report on an object of `kind`: those visiting every resource or the
+ * whole inventory, pod specs and containers (for workload kinds), or this kind. The others
+ * could only report on context objects, whose findings are not kept, so leaving them out
+ * changes no decision and saves most of the work for kinds few controls read.
+ */
+export function controlsFor(judge: JudgeSet, kind: string): readonly Control[] {
+  let entry = byJudge.get(judge);
+  if (!entry) {
+    // A visitor's keys say what it visits; building one has no effect until it is called.
+    const shapes = judge.controls.map((control) => {
+      const visitor = control.check({ report: () => {}, settings: judge.settings, options: judge.controlOptions[control.meta.id] ?? {} });
+      return { control, keys: new Set(Object.keys(visitor).filter((k) => (visitor as Record<string, unknown>)[k] !== undefined)) };
+    });
+    entry = { shapes, byKind: new Map() };
+    byJudge.set(judge, entry);
+  }
+  let list = entry.byKind.get(kind);
+  if (!list) {
+    const workload = POD_SPEC_PATHS[kind] !== undefined;
+    list = entry.shapes.filter(({ keys }) => keys.has('resource') || keys.has('inventory') || keys.has(kind) || (workload && (keys.has('podSpec') || keys.has('container')))).map((s) => s.control);
+    if (entry.byKind.size < 512) entry.byKind.set(kind, list);
+  }
+  return list;
+}
+
 /** Runs the controls on `resource` with its namespace's known objects; findings on it only. */
 export function evaluate(resource: Resource, judge: JudgeSet, cache: ContextCache | undefined): { findings: Finding[]; diagnostics: Diagnostic[] } {
   const context = cache ? cache.contextFor(resource.kind === 'Namespace' ? resource.name : resource.namespace, resource.key) : [];
   const inventory = buildInventory(context.length ? [resource, ...context] : [resource]);
   const result = runControls(inventory, {
-    controls: judge.controls,
+    controls: controlsFor(judge, resource.kind),
     settings: judge.settings,
     controlOptions: judge.controlOptions,
     severityOverrides: judge.severityOverrides,

@@ -96,7 +96,8 @@ export function renderManifests(o: ManifestOptions): string {
   const args = ['admission', 'serve', '--listen', '0.0.0.0:8443', '--tls-cert', `${TLS_DIR}/tls.crt`, '--tls-key', `${TLS_DIR}/tls.key`, '--shutdown-delay', '5'];
   if (o.configFiles['palisade.yaml'] !== undefined) args.push('--config', `${CONFIG_DIR}/palisade.yaml`);
   if (o.configFiles['admission.yaml'] !== undefined) args.push('--admission-config', `${CONFIG_DIR}/admission.yaml`);
-  for (const f of Object.keys(o.configFiles).filter((k) => k.startsWith('exceptions'))) args.push('--exceptions', `${CONFIG_DIR}/${f}`);
+  for (const f of Object.keys(o.configFiles).filter((k) => k.startsWith('exceptions-'))) args.push('--exceptions', `${CONFIG_DIR}/${f}`);
+  for (const f of Object.keys(o.configFiles).filter((k) => k.startsWith('policy-'))) args.push('--policy', `${CONFIG_DIR}/${f}`);
   args.push(...o.serveArgs);
   const probe = (path: string, period: number) => ({ httpGet: { path, port: 'https', scheme: 'HTTPS' }, periodSeconds: period, timeoutSeconds: 2, failureThreshold: 3 });
   docs.push({

@@ -6,12 +6,15 @@
 type Labels = Record<string, string>;
 
 function escapeLabel(v: string): string {
+  if (!/[\\\n"]/.test(v)) return v;
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
 function labelText(labels: Labels): string {
-  const entries = Object.entries(labels);
-  return entries.length ? `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '';
+  // Called for every finding: plain concatenation, no intermediate arrays.
+  let out = '';
+  for (const k in labels) out += `${out ? ',' : '{'}${k}="${escapeLabel(labels[k]!)}"`;
+  return out ? out + '}' : '';
 }
 
 function formatValue(v: number): string {

@@ -45,8 +45,9 @@ export function testIO(cwd = process.cwd()): CliIO {
 /** Settings and judge from a command line of `admission serve`, exactly as the CLI builds them. */
 export function judgeFromArgs(argv: string[], cwd = tmpdir()): { judge: JudgeSet; settings: AdmissionSettings } {
   const args = parseCommandArgs(admissionCommand.spec, ['serve', ...argv]);
-  const settings = applyPolicySwitches(mergeSettings(settingsFromFlags(args.values, knownControlIds())));
   const judging = resolveJudging(args, testIO(cwd));
+  const known = new Set([...knownControlIds(), ...judging.controls.map((c) => c.meta.id)]);
+  const settings = applyPolicySwitches(mergeSettings(settingsFromFlags(args.values, known)));
   return { judge: judgeFrom(judging, settings, false), settings };
 }
 

@@ -30,12 +30,16 @@ export function sanitizeText(s: string): string {
 
 /** Cuts to `max` code points, ending with an ellipsis when anything was cut. */
 export function truncateRunes(s: string, max: number): string {
+  // UTF-16 units are never fewer than code points.
+  if (s.length <= max) return s;
+  if (!/[\uD800-\uDFFF]/.test(s)) return s.slice(0, Math.max(0, max - 1)) + '…';
   const runes = Array.from(s);
   if (runes.length <= max) return s;
   return runes.slice(0, Math.max(0, max - 1)).join('') + '…';
 }
 
 function runeLength(s: string): number {
+  if (!/[\uD800-\uDFFF]/.test(s)) return s.length;
   let n = 0;
   for (const _ of s) n++;
   return n;

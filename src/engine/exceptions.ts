@@ -47,7 +47,8 @@ export class ExceptionSet {
     const reason = resource.annotations[key];
     if (reason !== undefined) {
       if (typeof reason === 'string' && reason.trim().length >= 3) return { id: 'annotation', reason: reason.trim() };
-      this.reasonless.set(`${resource.key}\u0000${key}`, { resource, key });
+      // Bounded: a long-running webhook sees an unbounded stream of objects.
+      if (this.reasonless.size < 1000) this.reasonless.set(`${resource.key}\u0000${key}`, { resource, key });
     }
     for (const e of this.active) {
       if (!e.controls.includes('*') && !e.controls.includes(finding.controlId)) continue;

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import type { CliIO, ParsedArgs } from '../command.js';
 import { diagnostic, EXIT, PalisadeError } from '../../core/errors.js';
 import { DEFAULT_IMAGE, renderManifests } from '../../admission/manifests.js';
@@ -8,6 +8,24 @@ import { list, str } from '../judging-options.js';
 import { webhookCertificates } from '../../admission/x509.js';
 import { knownControlIds } from './serve.js';
 import { POLICY_OPTIONS } from './options.js';
+
+function statSafe(p: string) {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function policyFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...policyFiles(p));
+    else if (/\.(ya?ml|json)$/i.test(e.name)) out.push(p);
+  }
+  return out;
+}
 
 function usage(detail: string, field: string): PalisadeError {
   return new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail }, { field }));
@@ -57,7 +75,15 @@ export function runManifests(args: ParsedArgs, io: CliIO): number {
     configFiles['admission.yaml'] = readText(io, admissionConfig);
     exemptions = { users: loaded.settings.exemptions?.users ?? [], groups: loaded.settings.exemptions?.groups ?? [] };
   }
-  list(v.exceptions).forEach((f, i) => (configFiles[`exceptions-${i + 1}-${basename(f).replace(/[^A-Za-z0-9._-]/g, '_')}`] = readText(io, f)));
+  const key = (prefix: string, i: number, name: string) => `${prefix}-${i + 1}-${name.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  list(v.exceptions).forEach((f, i) => (configFiles[key('exceptions', i, basename(f))] = readText(io, f)));
+  // Policy files and directories go into the ConfigMap flat, one key per file.
+  let n = 0;
+  for (const p of list(v.policy)) {
+    const abs = resolve(io.cwd, p);
+    const files = statSafe(abs)?.isDirectory() ? policyFiles(abs).map((f) => [f, relative(abs, f)] as const) : [[abs, basename(abs)] as const];
+    for (const [file, shown] of files) configFiles[key('policy', n++, shown)] = readText(io, file);
+  }
   exemptions.users.push(...list(v['exempt-user']));
   exemptions.groups.push(...list(v['exempt-group']));
 

@@ -153,7 +153,10 @@ export function ensureCertificates(dir: string, names: readonly string[]): { cer
 
 export async function runServe(args: ParsedArgs, io: CliIO): Promise<number> {
   const v = args.values;
-  const known = knownControlIds();
+  const first = resolveJudging(args, io);
+  for (const d of first.diagnostics) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
+  // Actions may name built-in controls, the webhook's own and those of --policy files.
+  const known = new Set([...knownControlIds(), ...first.controls.map((c) => c.meta.id)]);
   const fileLayer: Partial<AdmissionSettings> = {};
   const configFile = str(v['admission-config']);
   if (configFile) {
@@ -163,12 +166,8 @@ export async function runServe(args: ParsedArgs, io: CliIO): Promise<number> {
   }
   const settings = applyPolicySwitches(mergeSettings(fileLayer, settingsFromFlags(v, known)));
   const onlySelected = list(v.control).length > 0;
-  const makeJudge = () => {
-    const judging = resolveJudging(args, io);
-    return { judge: judgeFrom(judging, settings, onlySelected), judging };
-  };
-  const { judge, judging } = makeJudge();
-  for (const d of judging.diagnostics) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
+  const makeJudge = (judging: Judging = resolveJudging(args, io)) => judgeFrom(judging, settings, onlySelected);
+  const judge = makeJudge(first);
 
   const { host, port } = parseListen(str(v.listen) ?? '0.0.0.0:8443');
   let certFile = str(v['tls-cert']);
@@ -229,7 +228,7 @@ export async function runServe(args: ParsedArgs, io: CliIO): Promise<number> {
   let day = new Date().toISOString().slice(0, 10);
   const reload = (why: string) => {
     try {
-      server.setJudge(makeJudge().judge);
+      server.setJudge(makeJudge());
       log('info', `configuration reloaded (${why})`);
     } catch (e) {
       log('error', `configuration not reloaded (${why}), keeping the current one: ${e instanceof PalisadeError ? e.message : (e as Error).message}`);
