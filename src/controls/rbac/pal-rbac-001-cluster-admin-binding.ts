@@ -32,6 +32,8 @@ export default defineControl({
   check(ctx) {
     return {
       inventory(inv) {
+        // Nothing to judge (and no graph to build) without RBAC objects.
+        if (rbacObjectCount(inv) === 0) return 0;
         for (const b of rbacGraph(inv).bindings) {
           if (b.platformDefault || b.roleRef.kind !== 'ClusterRole' || b.roleRef.name !== 'cluster-admin') continue;
           ctx.report({

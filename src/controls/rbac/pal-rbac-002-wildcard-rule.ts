@@ -32,6 +32,8 @@ export default defineControl({
   check(ctx) {
     return {
       inventory(inv) {
+        // Nothing to judge (and no graph to build) without RBAC objects.
+        if (rbacObjectCount(inv) === 0) return 0;
         for (const role of rbacGraph(inv).roles) {
           if (role.platformDefault || role.aggregationSelectors || !role.resource) continue;
           for (const ref of role.ownRules) {

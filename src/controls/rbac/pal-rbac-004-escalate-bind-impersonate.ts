@@ -36,6 +36,8 @@ export default defineControl({
   check(ctx) {
     return {
       inventory(inv) {
+        // Nothing to judge (and no graph to build) without RBAC objects.
+        if (rbacObjectCount(inv) === 0) return 0;
         reportPermission(ctx, inv, {
           spec: { verbs: ['escalate', 'bind'], targets: [{ group: RBAC, resource: 'roles' }, { group: RBAC, resource: 'clusterroles' }] },
           ruleMessageId: 'escalateRule',

@@ -43,6 +43,8 @@ export default defineControl({
   check(ctx) {
     return {
       inventory(inv) {
+        // Nothing to judge (and no graph to build) without RBAC objects.
+        if (rbacObjectCount(inv) === 0) return 0;
         for (const b of rbacGraph(inv).bindings) {
           if (b.platformDefault) continue;
           if (b.roleRef.kind === 'ClusterRole' && DISCOVERY_ROLES.has(b.roleRef.name)) continue;

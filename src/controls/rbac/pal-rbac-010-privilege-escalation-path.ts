@@ -45,6 +45,8 @@ export default defineControl({
   check(ctx) {
     return {
       inventory(inv) {
+        // Nothing to judge (and no graph to build) without RBAC objects.
+        if (rbacObjectCount(inv) === 0) return 0;
         const seen = new Set<string>();
         const privileged = [...privilegedSubjects(inv).values()];
         // First the entries whose own subject has the path, then those reached as a group member,
