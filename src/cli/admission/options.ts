@@ -57,7 +57,7 @@ export const MANIFESTS_ONLY: readonly OptionSpec[] = [
 ];
 
 export const SHARED: readonly OptionSpec[] = [
-  { name: 'admission-config', type: 'string', valueName: 'FILE', description: 'Admission configuration (actions, exemptions, registries, mutations, overload); see src/admission/README.md.' },
+  { name: 'admission-config', type: 'string', valueName: 'FILE', description: 'Admission configuration (actions, exemptions, registries, mutations, overload); see docs/admission.md.' },
   { name: 'generate-cert', type: 'string', valueName: 'DIR', description: 'serve: use (or create) a CA and serving certificate in DIR and print the CA bundle. manifests: create them and write the CA into the webhook configurations.' },
 ];
 
