@@ -1,0 +1,148 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
+import { relative, resolve } from 'node:path';
+import type { Command, CommandSpec, CliIO } from '../command.js';
+import { diagnostic, EXIT, formatDiagnostic, PalisadeError } from '../../core/errors.js';
+import { DEFAULT_LIMITER, formatAlertText, type Alert } from '../../detect/audit/alerts.js';
+import { analyzeAuditLogs } from '../../detect/audit/analyze.js';
+import { AuditDetector, builtinRuleFiles, loadAuditRules, readRuleFiles } from '../../detect/audit/detector.js';
+import { DEFAULT_READ_LIMITS, gunzipIfNeeded, openAuditFile, textStream } from '../../detect/audit/reader.js';
+import { atLeastPriority, parsePriority, PRIORITIES, type Priority } from '../../detect/rules-lang/priority.js';
+
+export const RULES_OPTIONS = [
+  { name: 'rules', short: 'r', type: 'string', multiple: true, valueName: 'FILE', description: 'A Falco-format rules file (source k8s_audit), loaded after the built-in rules; later files override and append to earlier ones.' },
+  { name: 'no-builtin', type: 'boolean', description: 'Do not load the built-in rules (src/detect/rules/*.yaml).' },
+] as const;
+
+export const spec: CommandSpec = {
+  name: 'audit',
+  summary: 'Detect threats in Kubernetes audit logs with Falco-compatible k8s_audit rules (audit analyze).',
+  usage: 'palisade audit analyze [options] FILE... (- for standard input)',
+  description: [
+    'Reads audit.k8s.io/v1 and v1beta1 Events as JSON lines (plain or gzip, detected by content) or an EventList document, evaluates the rules and writes one alert per line: Falco\'s JSON alert fields plus `palisade` (MITRE ids and framework ids from the tags), or text `time priority rule: output`.',
+    'Identical alerts (same rule and output) within --dedup-window seconds of event time are written once; --rate-limit caps alerts per rule with a token bucket. Suppressed counts go to standard error.',
+    'Exit codes: 0 the analysis ran; 1 an alert at or above --fail-on-alert; 2 a rules file or an input could not be read (bad lines are reported and skipped, and also give 2).',
+  ].join('\n'),
+  options: [
+    ...RULES_OPTIONS,
+    { name: 'format', short: 'f', type: 'string', valueName: 'FORMAT', description: 'Alert format.', choices: ['json', 'text'], default: 'json' },
+    { name: 'output', short: 'o', type: 'string', valueName: 'FILE', description: 'Write alerts to FILE instead of standard output.' },
+    { name: 'fail-on-alert', type: 'string', valueName: 'PRIORITY', description: 'Exit 1 when an alert at or above this priority was raised (emergency … debug).' },
+    { name: 'dedup-window', type: 'string', valueName: 'SECONDS', description: 'Drop an alert identical to one raised less than this many seconds earlier (event time); 0 keeps all.', default: String(DEFAULT_LIMITER.dedupWindowMs / 1000) },
+    { name: 'rate-limit', type: 'string', valueName: 'PER_SECOND', description: 'At most this many alerts per second per rule (token bucket, event time); 0 is unlimited.', default: '0' },
+    { name: 'rate-burst', type: 'string', valueName: 'COUNT', description: 'Token bucket size for --rate-limit.', default: String(DEFAULT_LIMITER.burst) },
+    { name: 'max-line-bytes', type: 'string', valueName: 'BYTES', description: 'Longest JSON line read; longer lines are reported and skipped.', default: String(DEFAULT_READ_LIMITS.maxLineBytes) },
+  ],
+  examples: [
+    'palisade audit analyze /var/log/kubernetes/audit.log',
+    'palisade audit analyze --rules my-rules.yaml --format text audit-*.log.gz',
+    'kubectl logs -n kube-system kube-apiserver-0 | palisade audit analyze --fail-on-alert warning -',
+  ],
+};
+
+function num(v: unknown, option: string, min = 0): number {
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isFinite(n) || n < min) throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: `--${option}: expected a number ≥ ${min}, got "${String(v)}"` }, { field: `--${option}` }));
+  return n;
+}
+
+export function ruleFilesFrom(values: Record<string, unknown>, cwd: string): string[] {
+  const user = (Array.isArray(values.rules) ? values.rules : []).map((f) => resolve(cwd, String(f)));
+  return [...(values['no-builtin'] === true ? [] : builtinRuleFiles()), ...user];
+}
+
+export function readRulesOrThrow(paths: string[], cwd: string): ReturnType<typeof readRuleFiles> {
+  try {
+    return readRuleFiles(paths, (p) => relative(cwd, p) || p);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new PalisadeError(diagnostic('PALISADE_SOURCE_UNREADABLE', { reason: err.code ?? err.message }, { file: err.path ? relative(cwd, err.path) : undefined }));
+  }
+}
+
+/** The process's standard input is streamed (and may be gzip); an injected one is text. */
+function stdin(io: CliIO): AsyncIterable<Buffer | string> {
+  return io.stdout === process.stdout ? gunzipIfNeeded(process.stdin) : textStream(io.readStdin());
+}
+
+async function analyze(args: { values: Record<string, unknown>; positionals: string[] }, io: CliIO): Promise<number> {
+  const v = args.values;
+  if (!args.positionals.length) throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: 'give at least one audit log FILE (or - for standard input)' }));
+  let failOn: Priority | undefined;
+  if (v['fail-on-alert'] !== undefined) {
+    failOn = parsePriority(v['fail-on-alert']);
+    if (!failOn) throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: `--fail-on-alert: expected one of ${PRIORITIES.join(', ').toLowerCase()}` }, { field: '--fail-on-alert' }));
+  }
+  const limiter = { dedupWindowMs: num(v['dedup-window'], 'dedup-window') * 1000, ratePerSecond: num(v['rate-limit'], 'rate-limit'), burst: num(v['rate-burst'], 'rate-burst', 1) };
+  const maxLineBytes = num(v['max-line-bytes'], 'max-line-bytes', 1);
+
+  const loaded = loadAuditRules(readRulesOrThrow(ruleFilesFrom(v, io.cwd), io.cwd));
+  const ruleErrors = loaded.diagnostics.filter((d) => d.level === 'error');
+  for (const d of loaded.diagnostics) if (d.level !== 'note' || io.env.PALISADE_VERBOSE) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
+  if (ruleErrors.length) {
+    io.stderr.write(`palisade: ${ruleErrors.length} error(s) in the rules; nothing analysed\n`);
+    return EXIT.input;
+  }
+  const detector = new AuditDetector(loaded.rules);
+
+  let fd: number | undefined;
+  // On the real standard output: wait when the pipe is full, stop quietly when it closes (| head).
+  let closed = false;
+  const onError = (): void => {
+    closed = true;
+  };
+  const realStdout = io.stdout === process.stdout;
+  if (realStdout) process.stdout.on('error', onError);
+  let write: (s: string) => void | Promise<void> = (s) => {
+    if (closed) return;
+    if (io.stdout.write(s) === false && realStdout) return once(process.stdout, 'drain').then(() => undefined, onError);
+  };
+  const outFile = typeof v.output === 'string' ? v.output : undefined;
+  if (outFile) {
+    try {
+      fd = openSync(resolve(io.cwd, outFile), 'w');
+    } catch (e) {
+      throw new PalisadeError(diagnostic('PALISADE_OUTPUT_WRITE', { file: outFile, reason: (e as NodeJS.ErrnoException).code ?? String(e) }, { file: outFile }));
+    }
+    write = (s) => {
+      writeSync(fd!, s);
+    };
+  }
+  const text = v.format === 'text';
+  let worst: Priority | undefined;
+  try {
+    const result = await analyzeAuditLogs({
+      inputs: args.positionals.map((p) => ({ name: p, open: () => (p === '-' ? stdin(io) : openAuditFile(resolve(io.cwd, p))) })),
+      detector,
+      limiter,
+      limits: { ...DEFAULT_READ_LIMITS, maxLineBytes },
+      emit: (a: Alert) => {
+        if (!worst || atLeastPriority(a.priority, worst)) worst = a.priority;
+        return write((text ? formatAlertText(a) : JSON.stringify(a)) + '\n');
+      },
+    });
+    for (const d of result.diagnostics) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
+    io.stderr.write(`palisade: ${result.events} event(s), ${result.alerts} alert(s) from ${loaded.rules.filter((r) => r.enabled).length} rule(s)\n`);
+    if (result.diagnostics.some((d) => d.level === 'error')) return EXIT.input;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    if (realStdout) process.stdout.off('error', onError);
+  }
+  return failOn && worst && atLeastPriority(worst, failOn) ? EXIT.findings : EXIT.ok;
+}
+
+const ANALYZE_ONLY = new Set(['format', 'output', 'fail-on-alert', 'dedup-window', 'rate-limit', 'rate-burst', 'max-line-bytes', 'rules', 'no-builtin']);
+
+export const command: Command = {
+  spec,
+  async run(args, io) {
+    const [sub, ...rest] = args.positionals;
+    if (sub !== 'analyze') {
+      throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: sub ? `unknown subcommand "${sub}"; expected analyze` : 'expected a subcommand: analyze' }, { field: sub }));
+    }
+    for (const name of Object.keys(args.values)) {
+      if (args.values[name] !== undefined && name !== 'help' && !ANALYZE_ONLY.has(name)) throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: `--${name} is not an option of \`audit analyze\`` }, { field: `--${name}` }));
+    }
+    return analyze({ values: args.values, positionals: rest }, io);
+  },
+};

@@ -1,0 +1,310 @@
+/**
+ * The k8s_audit fields (`ka.*` of Falco's k8saudit plugin, plus the `jevt.*` JSON fields),
+ * with the plugin's extraction semantics: values are strings (non-string JSON values are
+ * serialized compactly), list fields yield every value, an index argument [n] picks the
+ * n-th item of the first array on the path, and a missing path means "not available".
+ */
+import type { EventSource, FieldDef, FieldValue } from '../rules-lang/fields.js';
+import type { AuditEvent } from './event.js';
+
+type Json = unknown;
+const NA = undefined;
+
+function get(v: Json, keys: readonly string[]): Json {
+  let cur = v;
+  for (const k of keys) {
+    if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return cur;
+}
+
+/** fastjson's MarshalTo for non-strings, the string itself otherwise. */
+function str(v: Json): string | undefined {
+  if (v === undefined) return undefined;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/**
+ * The plugin's getValuesRecursive: walks keys; at an array, either fans out (no index;
+ * items missing the rest of the path give `undefined`) or takes item [index].
+ * Returns null when not available.
+ */
+function valuesRecursive(v: Json, index: number | undefined, keys: readonly string[]): Json[] | null {
+  let cur = v;
+  for (let i = 0; i < keys.length; i++) {
+    if (Array.isArray(cur)) {
+      if (index === undefined) {
+        const out: Json[] = [];
+        for (const item of cur) {
+          const r = valuesRecursive(item, index, keys.slice(i));
+          if (r === null) out.push(undefined);
+          else out.push(...r);
+        }
+        return out;
+      }
+      if (index >= cur.length || index < 0) return null;
+      cur = cur[index];
+    }
+    const k = keys[i]!;
+    if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return null;
+    if (k === '') {
+      // The plugin's Get() with no key: the value itself.
+      continue;
+    }
+    cur = (cur as Record<string, unknown>)[k];
+    if (cur === undefined) return null;
+  }
+  return [cur];
+}
+
+function skipNil(values: Json[]): string[] {
+  const out: string[] = [];
+  for (const v of values) if (v !== undefined && v !== null) out.push(str(v)!);
+  return out;
+}
+
+/** An empty list counts as not available: no value can satisfy a comparison. */
+function listOrNA(values: string[] | undefined): FieldValue {
+  return values && values.length ? values : NA;
+}
+
+function parseIndex(arg: string | undefined): number | undefined {
+  if (arg === undefined || arg === '') return undefined;
+  return Number(arg);
+}
+
+type Extract = (e: AuditEvent, arg: string | undefined) => FieldValue;
+
+const fields: FieldDef<AuditEvent>[] = [];
+
+function def(name: string, desc: string, extract: Extract, opts: { list?: boolean; arg?: FieldDef<AuditEvent>['arg']; type?: 'string' | 'uint64' } = {}): void {
+  fields.push({
+    name,
+    desc,
+    type: opts.type ?? 'string',
+    list: opts.list ?? false,
+    arg: opts.arg ?? 'none',
+    bind: (arg) => (e) => extract(e, arg),
+  });
+}
+
+/** A scalar at a fixed path (the plugin's extractFromKeys for a non-list field). */
+function scalar(name: string, desc: string, ...keys: string[]): void {
+  def(name, desc, (e) => str(get(e.raw, keys)));
+}
+
+/** A list at a fixed path (extractFromKeys for a list field: must be an array). */
+function listAt(name: string, desc: string, ...keys: string[]): void {
+  def(name, desc, (e) => {
+    const v = get(e.raw, keys);
+    if (!Array.isArray(v)) return NA;
+    return listOrNA(v.map((x) => str(x) ?? 'null'));
+  }, { list: true });
+}
+
+/** A list gathered over the items of an array, with an optional [index]. */
+function recursive(name: string, desc: string, keys: string[]): void {
+  def(name, desc, (e, arg) => {
+    const index = parseIndex(arg);
+    const vals = valuesRecursive(e.raw, index, keys);
+    if (vals === null) return NA;
+    // A path ending at an array (capabilities.add) yields its items, as the original
+    // k8s audit support did, rather than the array as one JSON string.
+    const out: string[] = [];
+    for (const v of vals) {
+      if (Array.isArray(v)) out.push(...skipNil(v));
+      else if (v !== undefined && v !== null) out.push(str(v)!);
+    }
+    return listOrNA(out);
+  }, { list: true, arg: 'index' });
+}
+
+function containerImages(e: AuditEvent, index: number | undefined): string[] | undefined {
+  const vals = valuesRecursive(e.raw, index, ['requestObject', 'spec', 'containers', 'image']);
+  if (vals === null) return undefined;
+  // A container without an image makes the whole field unavailable, as in the plugin.
+  if (vals.some((v) => v === undefined || v === null)) return undefined;
+  return vals.map((v) => str(v)!);
+}
+
+const repository = (image: string): string => image.split(':')[0]!.split('@')[0]!;
+
+function effective(e: AuditEvent, index: number | undefined, key: string): FieldValue {
+  const podLevel = get(e.raw, ['requestObject', 'spec', 'securityContext', key]);
+  const fallback = podLevel === undefined ? '0' : str(podLevel)!;
+  const vals = valuesRecursive(e.raw, index, ['requestObject', 'spec', 'containers', 'securityContext', key]);
+  if (vals === null) return NA;
+  return listOrNA(vals.map((v) => (v === undefined || v === null ? fallback : str(v)!)));
+}
+
+function rulesField(e: AuditEvent, arg: string | undefined, key: string): FieldValue {
+  const vals = valuesRecursive(e.raw, parseIndex(arg), ['requestObject', 'rules', key]);
+  if (vals === null) return NA;
+  const out: string[] = [];
+  for (const v of vals) if (Array.isArray(v)) out.push(...skipNil(v));
+  return listOrNA(out);
+}
+
+scalar('ka.auditid', 'The unique id of the audit event', 'auditID');
+scalar('ka.stage', 'Stage of the request (e.g. RequestReceived, ResponseComplete)', 'stage');
+scalar('ka.auth.decision', 'The authorization decision', 'annotations', 'authorization.k8s.io/decision');
+scalar('ka.auth.reason', 'The authorization reason', 'annotations', 'authorization.k8s.io/reason');
+scalar('ka.user.name', 'The user name performing the request', 'user', 'username');
+listAt('ka.user.groups', 'The groups to which the user belongs', 'user', 'groups');
+scalar('ka.impuser.name', 'The impersonated user name', 'impersonatedUser', 'username');
+scalar('ka.verb', 'The action being performed', 'verb');
+scalar('ka.uri', 'The request URI as sent from client to server', 'requestURI');
+def('ka.uri.param', 'The value of a query parameter of the URI (ka.uri.param[key])', (e, arg) => {
+  const uri = get(e.raw, ['requestURI']);
+  if (typeof uri !== 'string') return NA;
+  let params: URLSearchParams;
+  try {
+    params = new URL(uri, 'http://apiserver.invalid').searchParams;
+  } catch {
+    return NA;
+  }
+  return params.get(arg!) ?? NA;
+}, { arg: 'key' });
+scalar('ka.target.name', 'The target object name', 'objectRef', 'name');
+scalar('ka.target.namespace', 'The target object namespace', 'objectRef', 'namespace');
+scalar('ka.target.resource', 'The target object resource', 'objectRef', 'resource');
+scalar('ka.target.subresource', 'The target object subresource', 'objectRef', 'subresource');
+listAt('ka.req.binding.subjects', 'The subjects of a (cluster) role binding in the request', 'requestObject', 'subjects');
+scalar('ka.req.binding.role', 'The role a (cluster) role binding in the request refers to', 'requestObject', 'roleRef', 'name');
+// Deprecated in the plugin; it returns "true" whatever the argument, and so do we.
+def('ka.req.binding.subject.has_name', 'Deprecated; always "true"', () => 'true', { arg: 'key' });
+scalar('ka.req.configmap.name', 'The configmap name (objectRef.name)', 'objectRef', 'name');
+scalar('ka.req.configmap.obj', 'The data of the configmap in the request', 'requestObject', 'data');
+def('ka.req.pod.containers.image', "The pod's container images", (e, arg) => listOrNA(containerImages(e, parseIndex(arg))), { list: true, arg: 'index' });
+def('ka.req.container.image', 'Deprecated: the image of the first container', (e) => containerImages(e, 0)?.[0]);
+def('ka.req.pod.containers.image.repository', "The repository part of the pod's container images", (e, arg) => listOrNA(containerImages(e, parseIndex(arg))?.map(repository)), { list: true, arg: 'index' });
+def('ka.req.container.image.repository', 'Deprecated: the repository of the first container', (e) => {
+  const i = containerImages(e, 0)?.[0];
+  return i === undefined ? NA : repository(i);
+});
+scalar('ka.req.pod.host_ipc', 'The hostIPC flag of the pod', 'requestObject', 'spec', 'hostIPC');
+scalar('ka.req.pod.host_network', 'The hostNetwork flag of the pod', 'requestObject', 'spec', 'hostNetwork');
+scalar('ka.req.container.host_network', 'Deprecated alias of ka.req.pod.host_network', 'requestObject', 'spec', 'hostNetwork');
+scalar('ka.req.pod.host_pid', 'The hostPID flag of the pod', 'requestObject', 'spec', 'hostPID');
+def('ka.req.pod.containers.host_port', 'The hostPort (or, without one, containerPort) of every container port', (e, arg) => {
+  const ports = valuesRecursive(e.raw, parseIndex(arg), ['requestObject', 'spec', 'containers', 'ports']);
+  if (ports === null) return NA;
+  const out: string[] = [];
+  for (const list of ports) {
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list)) return NA;
+    for (const p of list) {
+      const hp = get(p, ['hostPort']);
+      const cp = get(p, ['containerPort']);
+      if (hp !== undefined) out.push(str(hp)!);
+      else if (cp !== undefined) out.push(str(cp)!);
+    }
+  }
+  return listOrNA(out);
+}, { list: true, arg: 'index' });
+recursive('ka.req.pod.containers.privileged', 'The privileged flag of every container', ['requestObject', 'spec', 'containers', 'securityContext', 'privileged']);
+def('ka.req.container.privileged', 'Deprecated: "true" when any container is privileged', (e) => {
+  const vals = valuesRecursive(e.raw, undefined, ['requestObject', 'spec', 'containers', 'securityContext', 'privileged']);
+  if (vals === null) return NA;
+  return vals.some((v) => v === true) ? 'true' : 'false';
+});
+recursive('ka.req.pod.containers.allow_privilege_escalation', 'The allowPrivilegeEscalation flag of every container', ['requestObject', 'spec', 'containers', 'securityContext', 'allowPrivilegeEscalation']);
+recursive('ka.req.pod.containers.read_only_fs', 'The readOnlyRootFilesystem flag of every container', ['requestObject', 'spec', 'containers', 'securityContext', 'readOnlyRootFilesystem']);
+scalar('ka.req.pod.run_as_user', 'The pod-level runAsUser', 'requestObject', 'spec', 'securityContext', 'runAsUser');
+recursive('ka.req.pod.containers.run_as_user', 'The runAsUser of every container', ['requestObject', 'spec', 'containers', 'securityContext', 'runAsUser']);
+def('ka.req.pod.containers.eff_run_as_user', 'The effective uid of every container (container, else pod, else 0)', (e, arg) => effective(e, parseIndex(arg), 'runAsUser'), { list: true, arg: 'index' });
+scalar('ka.req.pod.run_as_group', 'The pod-level runAsGroup', 'requestObject', 'spec', 'securityContext', 'runAsGroup');
+recursive('ka.req.pod.containers.run_as_group', 'The runAsGroup of every container', ['requestObject', 'spec', 'containers', 'securityContext', 'runAsGroup']);
+def('ka.req.pod.containers.eff_run_as_group', 'The effective gid of every container (container, else pod, else 0)', (e, arg) => effective(e, parseIndex(arg), 'runAsGroup'), { list: true, arg: 'index' });
+recursive('ka.req.pod.containers.proc_mount', 'The procMount of every container', ['requestObject', 'spec', 'containers', 'securityContext', 'procMount']);
+listAt('ka.req.role.rules', 'The rules of the (cluster) role in the request', 'requestObject', 'rules');
+def('ka.req.role.rules.apiGroups', 'The apiGroups of the role rules', (e, a) => rulesField(e, a, 'apiGroups'), { list: true, arg: 'index' });
+def('ka.req.role.rules.nonResourceURLs', 'The nonResourceURLs of the role rules', (e, a) => rulesField(e, a, 'nonResourceURLs'), { list: true, arg: 'index' });
+def('ka.req.role.rules.verbs', 'The verbs of the role rules', (e, a) => rulesField(e, a, 'verbs'), { list: true, arg: 'index' });
+def('ka.req.role.rules.resources', 'The resources of the role rules', (e, a) => rulesField(e, a, 'resources'), { list: true, arg: 'index' });
+scalar('ka.req.pod.fs_group', 'The pod fsGroup', 'requestObject', 'spec', 'securityContext', 'fsGroup');
+listAt('ka.req.pod.supplemental_groups', 'The pod supplementalGroups', 'requestObject', 'spec', 'securityContext', 'supplementalGroups');
+recursive('ka.req.pod.containers.add_capabilities', 'The capabilities added by every container', ['requestObject', 'spec', 'containers', 'securityContext', 'capabilities', 'add']);
+scalar('ka.req.service.type', 'The type of the service in the request', 'requestObject', 'spec', 'type');
+def('ka.req.service.ports', 'The ports of the service in the request (each as JSON)', (e, arg) => {
+  const ports = get(e.raw, ['requestObject', 'spec', 'ports']);
+  if (!Array.isArray(ports)) return NA;
+  const i = parseIndex(arg);
+  if (i !== undefined) return i < ports.length ? listOrNA(skipNil([ports[i]])) : NA;
+  return listOrNA(skipNil(ports));
+}, { list: true, arg: 'index' });
+def('ka.req.volume.hostpath', 'Deprecated: "true" when a hostPath volume equals the argument (or starts with it when it ends in *)', (e, arg) => {
+  const vals = valuesRecursive(e.raw, undefined, ['requestObject', 'spec', 'volumes', 'hostPath', 'path']);
+  if (vals === null) return NA;
+  const a = arg!;
+  const prefix = a.endsWith('*') ? a.slice(0, -1) : undefined;
+  for (const v of skipNil(vals)) if ((prefix !== undefined && v.startsWith(prefix)) || v === a) return 'true';
+  return 'false';
+}, { arg: 'key' });
+recursive('ka.req.pod.volumes.hostpath', 'The hostPath path of every volume', ['requestObject', 'spec', 'volumes', 'hostPath', 'path']);
+recursive('ka.req.pod.volumes.flexvolume_driver', 'The flexVolume driver of every volume', ['requestObject', 'spec', 'volumes', 'flexVolume', 'driver']);
+def('ka.req.pod.volumes.volume_type', 'The type (source key) of every volume', (e, arg) => {
+  const vals = valuesRecursive(e.raw, parseIndex(arg), ['requestObject', 'spec', 'volumes', '']);
+  if (vals === null) return NA;
+  const out: string[] = [];
+  for (const v of vals) if (v && typeof v === 'object' && !Array.isArray(v)) for (const k of Object.keys(v)) if (k !== 'name') out.push(k);
+  return listOrNA(out);
+}, { list: true, arg: 'index' });
+scalar('ka.resp.name', 'The response object name', 'responseObject', 'metadata', 'name');
+scalar('ka.response.code', 'The response code', 'responseStatus', 'code');
+scalar('ka.response.reason', 'The response reason (usually only for failures)', 'responseStatus', 'reason');
+scalar('ka.useragent', 'The user agent of the client', 'userAgent');
+// The plugin documents the client IPs; we read them from the event's sourceIPs.
+def('ka.sourceips', 'The IP addresses of the client', (e, arg) => {
+  const v = get(e.raw, ['sourceIPs']);
+  if (!Array.isArray(v)) return NA;
+  const i = parseIndex(arg);
+  if (i !== undefined) return i >= 0 && i < v.length ? [str(v[i])!] : NA;
+  return listOrNA(skipNil(v));
+}, { list: true, arg: 'index' });
+
+// jevt.*: Falco's JSON event fields.
+def('jevt.time', 'The event time (RFC 3339, nanoseconds)', (e) => e.time);
+def('jevt.rawtime', 'The event time in nanoseconds since the epoch', (e) => e.rawtime, { type: 'uint64' });
+def('jevt.obj', 'The whole event as JSON', (e) => JSON.stringify(e.raw));
+fields.push({
+  name: 'jevt.value',
+  desc: 'The value at a JSON pointer (jevt.value[/objectRef/name])',
+  type: 'string',
+  list: false,
+  arg: 'key',
+  bind: (arg) => {
+    const ptr = arg ?? '';
+    if (ptr === '') return (e) => JSON.stringify(e.raw);
+    // The pointer is split once, when the rule is compiled.
+    const keys = ptr.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    return (e) => {
+      let cur: Json = e.raw;
+      for (const k of keys) {
+        if (Array.isArray(cur)) {
+          if (!/^\d+$/.test(k)) return NA;
+          cur = cur[Number(k)];
+        } else if (typeof cur === 'object' && cur !== null) cur = (cur as Record<string, unknown>)[k];
+        else return NA;
+        if (cur === undefined) return NA;
+      }
+      return str(cur);
+    };
+  },
+});
+
+// evt.*: the generic fields Falco gives events of every plugin source (times in UTC).
+def('evt.rawtime', 'The event time in nanoseconds since the epoch', (e) => e.rawtime, { type: 'uint64' });
+def('evt.time', 'The event time of day, HH:MM:SS.nnnnnnnnn (UTC)', (e) => e.time.slice(11, -1));
+def('evt.time.iso8601', 'The event time, RFC 3339 with nanoseconds (UTC)', (e) => e.time);
+def('evt.datetime', 'The event date and time, YYYY-MM-DD HH:MM:SS.nnnnnnnnn (UTC)', (e) => `${e.time.slice(0, 10)} ${e.time.slice(11, -1)}`);
+def('evt.source', 'The event source name', () => 'k8s_audit');
+
+export const K8S_AUDIT_FIELDS: ReadonlyMap<string, FieldDef<AuditEvent>> = new Map(fields.map((f) => [f.name, f]));
+
+export const K8S_AUDIT_SOURCE: EventSource<AuditEvent> = {
+  name: 'k8s_audit',
+  aliases: ['k8s_audit', 'k8saudit'],
+  fields: K8S_AUDIT_FIELDS,
+};
