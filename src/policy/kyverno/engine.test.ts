@@ -301,6 +301,24 @@ describe('evaluating policies', () => {
     assert.equal(run(p, pod('a'), { ruleValues: () => ({ 'cm.data.mode': 'locked' }) })[0]!.status, 'fail');
   });
 
+  it('evaluates CEL with the Kubernetes libraries of the Palisade CEL environment', () => {
+    const p = policy([
+      podRule('mem', {
+        cel: {
+          expressions: [
+            {
+              expression: "object.spec.containers.all(c, !has(c.resources) || !has(c.resources.limits) || quantity(c.resources.limits.memory).isLessThan(quantity('2Gi')))",
+              message: 'memory limits stay below 2Gi',
+            },
+          ],
+        },
+      }),
+    ]);
+    const withLimit = (m: string) => pod('m', { containers: [{ name: 'c', image: 'a:1', resources: { limits: { memory: m } } }] });
+    assert.equal(run(p, withLimit('512Mi'))[0]!.status, 'pass');
+    assert.equal(run(p, withLimit('4Gi'))[0]!.status, 'fail');
+  });
+
   it('evaluates CEL rules and preconditions, and lets the CEL backend be replaced', () => {
     const p = policy([
       { ...podRule('c', { cel: { expressions: [{ expression: "object.metadata.name == 'a'", message: 'must be a' }] } }), celPreconditions: [{ name: 'shop only', expression: "object.metadata.namespace == 'shop'" }] },
