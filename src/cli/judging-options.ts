@@ -63,7 +63,7 @@ export function resolveJudging(args: ParsedArgs, io: CliIO): Judging {
     ? loadPolicies(policyPaths, io.cwd, { reservedIds: builtinIds })
     : { controls: [], frameworkRefs: new Map(), diagnostics: [] };
   const all = [...builtin, ...policies.controls];
-  const known = new Set(all.map((c) => c.meta.id));
+  const known = new Map(all.map((c) => [c.meta.id, c.meta.optionsSchema]));
   let config: PalisadeConfig = EMPTY_CONFIG;
   if (configFile) {
     const loaded = loadConfig(resolve(io.cwd, configFile), known);
@@ -101,7 +101,7 @@ export function resolveJudging(args: ParsedArgs, io: CliIO): Judging {
   const exceptionFiles = list(v.exceptions).length ? list(v.exceptions) : config.exceptions ? [config.exceptions] : [];
   const exceptions = [];
   for (const f of exceptionFiles) {
-    const loaded = loadExceptions(resolve(io.cwd, f), f, known);
+    const loaded = loadExceptions(resolve(io.cwd, f), f, new Set(known.keys()));
     exceptions.push(...loaded.exceptions);
     diagnostics.push(...loaded.diagnostics);
   }

@@ -8,6 +8,15 @@ import { locateInDocument, parseStream } from './yaml-document.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validate = ajv.compile(CONFIG_SCHEMA);
+const optionValidators = new WeakMap<object, ReturnType<typeof ajv.compile>>();
+function optionValidator(schema: Record<string, unknown>) {
+  let v = optionValidators.get(schema);
+  if (!v) {
+    v = ajv.compile(schema);
+    optionValidators.set(schema, v);
+  }
+  return v;
+}
 
 function describeError(e: ErrorObject): string {
   switch (e.keyword) {
@@ -28,7 +37,10 @@ function describeError(e: ErrorObject): string {
  * Reads and validates a configuration file. Problems come back as diagnostics with file,
  * line and field; a file that cannot be read or parsed throws PalisadeError.
  */
-export function loadConfig(file: string, knownControlIds: ReadonlySet<string>): { config: PalisadeConfig; diagnostics: Diagnostic[] } {
+/** Control ids a configuration may name, with the JSON schema of each one's options. */
+export type KnownControls = ReadonlySet<string> | ReadonlyMap<string, Record<string, unknown> | undefined>;
+
+export function loadConfig(file: string, knownControlIds: KnownControls): { config: PalisadeConfig; diagnostics: Diagnostic[] } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -38,7 +50,7 @@ export function loadConfig(file: string, knownControlIds: ReadonlySet<string>): 
   return parseConfig(text, file, knownControlIds);
 }
 
-export function parseConfig(text: string, file: string, knownControlIds: ReadonlySet<string>): { config: PalisadeConfig; diagnostics: Diagnostic[] } {
+export function parseConfig(text: string, file: string, knownControlIds: KnownControls): { config: PalisadeConfig; diagnostics: Diagnostic[] } {
   const { documents, lineCounter } = parseStream(text);
   const doc = documents[0];
   if (doc && doc.errors.length) {
@@ -77,6 +89,23 @@ export function parseConfig(text: string, file: string, knownControlIds: Readonl
     else if (setting === 'on' || setting === true) controls[id] = { enabled: true };
     else {
       const s = setting as { enabled?: boolean; severity?: string; options?: Record<string, unknown> };
+      const schema = knownControlIds instanceof Map ? knownControlIds.get(id) : undefined;
+      if (s.options !== undefined) {
+        if (!schema) {
+          at(['controls', id, 'options'], `controls.${id}.options`, 'this control takes no options');
+          continue;
+        }
+        const check = optionValidator(schema);
+        if (!check(s.options)) {
+          for (const e of check.errors ?? []) {
+            const sub = e.instancePath.split('/').slice(1);
+            const extra = e.keyword === 'additionalProperties' ? [(e.params as { additionalProperty: string }).additionalProperty] : [];
+            const path = ['controls', id, 'options', ...sub, ...extra];
+            at(path, path.join('.'), describeError(e));
+          }
+          continue;
+        }
+      }
       controls[id] = { enabled: s.enabled, severity: isSeverity(s.severity) ? s.severity : undefined, options: s.options };
     }
   }

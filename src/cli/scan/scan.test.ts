@@ -132,3 +132,18 @@ describe('palisade scan', () => {
     assert.match(help.stdout, /--fail-on SEVERITY/);
   });
 });
+
+describe('control options in .palisade.yaml', () => {
+  it('are validated against the control options schema, with line and field', async () => {
+    const cwd = workdir({
+      'pod.yaml': PRIVILEGED,
+      '.palisade.yaml': 'controls:\n  PAL-DATA-001:\n    options:\n      ignoreKeys: not-a-list\n  PAL-POD-001:\n    options: {x: 1}\n',
+    });
+    const r = await runCli(['scan', '.'], { cwd });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /\.palisade\.yaml:4:\d+: error: controls\.PAL-DATA-001\.options\.ignoreKeys: expected array/);
+    assert.match(r.stderr, /\.palisade\.yaml:6:\d+: error: controls\.PAL-POD-001\.options: this control takes no options/);
+    const ok = workdir({ 'pod.yaml': PRIVILEGED, '.palisade.yaml': 'controls:\n  PAL-DATA-001:\n    options: {ignoreKeys: [API_TOKEN]}\n' });
+    assert.notEqual((await runCli(['scan', '.'], { cwd: ok })).code, 2);
+  });
+});
