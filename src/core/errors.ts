@@ -67,6 +67,18 @@ export const ERRORS = {
   PALISADE_DETECT_LINE_TOO_LONG: 'line {{line}} is longer than {{limit}} bytes; skipped',
   PALISADE_DETECT_INPUT: 'cannot read audit log: {{reason}}',
   PALISADE_DETECT_SUPPRESSED: 'rule {{rule}}: {{count}} alerts suppressed ({{why}})',
+  PALISADE_AUDIT_MALFORMED_BATCH: 'malformed audit batch: {{detail}}',
+  PALISADE_AUDIT_BODY_TOO_LARGE: 'audit batch is larger than {{limit}} bytes (--max-body)',
+  PALISADE_AUDIT_UNAUTHENTICATED: '{{detail}}',
+  PALISADE_AUDIT_QUEUE_FULL: '{{pending}} audit events are waiting to be processed (limit {{limit}}, --queue-size); retry after {{retryAfter}}s',
+  PALISADE_AUDIT_SPOOL_FULL: 'the spool is over its disk budget ({{detail}}); retry after {{retryAfter}}s',
+  PALISADE_AUDIT_SPOOL: 'cannot use the spool directory {{dir}}: {{reason}}',
+  PALISADE_AUDIT_TOKEN_FILE: 'cannot read the token file {{file}}: {{reason}}',
+  PALISADE_DETECT_SEQUENCE_INVALID: 'sequences file: {{field}}: {{detail}}',
+  PALISADE_DETECT_SEQUENCE_UNKNOWN_RULE: 'sequence {{sequence}}, stage {{stage}}: no loaded rule is named {{rule}}; the stage can still match by tags and events',
+  PALISADE_DETECT_BASELINE_INVALID: 'baseline file: {{detail}}',
+  PALISADE_DETECT_CORRELATION_EVICTED: '{{count}} correlation state(s) evicted at the cap of {{cap}} entities; raise --max-entities if incidents are missed',
+  PALISADE_DETECT_BASELINE_LEARNING: '{{file}} does not exist yet: this run learns the baseline and raises no anomaly alerts (give --learn-for to learn and detect in one run)',
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

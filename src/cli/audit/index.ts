@@ -8,6 +8,8 @@ import { analyzeAuditLogs } from '../../detect/audit/analyze.js';
 import { AuditDetector, builtinRuleFiles, loadAuditRules, readRuleFiles } from '../../detect/audit/detector.js';
 import { DEFAULT_READ_LIMITS, gunzipIfNeeded, openAuditFile, textStream } from '../../detect/audit/reader.js';
 import { atLeastPriority, parsePriority, PRIORITIES, type Priority } from '../../detect/rules-lang/priority.js';
+import { DETECTION_OPTION_NAMES, DETECTION_OPTIONS, detectionFromOptions } from '../../detect/correlate/cli-options.js';
+import { serve, SERVE_ONLY, SERVE_OPTIONS } from './serve.js';
 
 export const RULES_OPTIONS = [
   { name: 'rules', short: 'r', type: 'string', multiple: true, valueName: 'FILE', description: 'A Falco-format rules file (source k8s_audit), loaded after the built-in rules; later files override and append to earlier ones.' },
@@ -16,12 +18,13 @@ export const RULES_OPTIONS = [
 
 export const spec: CommandSpec = {
   name: 'audit',
-  summary: 'Detect threats in Kubernetes audit logs with Falco-compatible k8s_audit rules (audit analyze).',
-  usage: 'palisade audit analyze [options] FILE... (- for standard input)',
+  summary: 'Detect threats in Kubernetes audit logs with Falco-compatible k8s_audit rules (audit analyze, audit serve).',
+  usage: 'palisade audit analyze [options] FILE... (- for standard input)\n       palisade audit serve --listen HOST:PORT --tls-cert FILE --tls-key FILE (--token-file FILE | --client-ca FILE) --spool DIR [options]',
   description: [
     'Reads audit.k8s.io/v1 and v1beta1 Events as JSON lines (plain or gzip, detected by content) or an EventList document, evaluates the rules and writes one alert per line: Falco\'s JSON alert fields plus `palisade` (MITRE ids and framework ids from the tags), or text `time priority rule: output`.',
     'Identical alerts (same rule and output) within --dedup-window seconds of event time are written once; --rate-limit caps alerts per rule with a token bucket. Suppressed counts go to standard error.',
     'Exit codes: 0 the analysis ran; 1 an alert at or above --fail-on-alert; 2 a rules file or an input could not be read (bad lines are reported and skipped, and also give 2).',
+    '`audit serve` is the API server\'s audit webhook backend (--audit-webhook-config-file): POST /audit takes audit.k8s.io/v1 or v1beta1 EventList batches, authenticated by bearer token or client certificate; every event is fsync\'ed to the --spool write-ahead log before the 200, then run through the same rules, alerts going to --output (default standard output). A full queue answers 429 and a full spool 503, both with Retry-After, so the API server retries the batch. /healthz, /readyz and /metrics serve probes and Prometheus. SIGTERM stops it gracefully; after a crash it resumes after the last processed event.',
   ].join('\n'),
   options: [
     ...RULES_OPTIONS,
@@ -32,11 +35,14 @@ export const spec: CommandSpec = {
     { name: 'rate-limit', type: 'string', valueName: 'PER_SECOND', description: 'At most this many alerts per second per rule (token bucket, event time); 0 is unlimited.', default: '0' },
     { name: 'rate-burst', type: 'string', valueName: 'COUNT', description: 'Token bucket size for --rate-limit.', default: String(DEFAULT_LIMITER.burst) },
     { name: 'max-line-bytes', type: 'string', valueName: 'BYTES', description: 'Longest JSON line read; longer lines are reported and skipped.', default: String(DEFAULT_READ_LIMITS.maxLineBytes) },
+    ...DETECTION_OPTIONS,
+    ...SERVE_OPTIONS,
   ],
   examples: [
     'palisade audit analyze /var/log/kubernetes/audit.log',
     'palisade audit analyze --rules my-rules.yaml --format text audit-*.log.gz',
     'kubectl logs -n kube-system kube-apiserver-0 | palisade audit analyze --fail-on-alert warning -',
+    'palisade audit serve --listen 0.0.0.0:8443 --tls-cert tls.crt --tls-key tls.key --token-file token --spool /var/lib/palisade/audit -o alerts.jsonl',
   ],
 };
 
@@ -84,6 +90,9 @@ async function analyze(args: { values: Record<string, unknown>; positionals: str
     return EXIT.input;
   }
   const detector = new AuditDetector(loaded.rules);
+  const detection = detectionFromOptions(v, io.cwd, new Set(loaded.rules.map((r) => r.name)));
+  for (const d of detection.diagnostics) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
+  if (detection.diagnostics.some((d) => d.level === 'error')) return EXIT.input;
 
   let fd: number | undefined;
   // On the real standard output: wait when the pipe is full, stop quietly when it closes (| head).
@@ -116,6 +125,9 @@ async function analyze(args: { values: Record<string, unknown>; positionals: str
       detector,
       limiter,
       limits: { ...DEFAULT_READ_LIMITS, maxLineBytes },
+      correlator: detection.correlator,
+      baseline: detection.baseline,
+      learnInputs: detection.learnFiles.map((p) => ({ name: p, open: () => openAuditFile(resolve(io.cwd, p)) })),
       emit: (a: Alert) => {
         if (!worst || atLeastPriority(a.priority, worst)) worst = a.priority;
         return write((text ? formatAlertText(a) : JSON.stringify(a)) + '\n');
@@ -123,6 +135,11 @@ async function analyze(args: { values: Record<string, unknown>; positionals: str
     });
     for (const d of result.diagnostics) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
     io.stderr.write(`palisade: ${result.events} event(s), ${result.alerts} alert(s) from ${loaded.rules.filter((r) => r.enabled).length} rule(s)\n`);
+    for (const d of detection.finish()) {
+      result.diagnostics.push(d);
+      io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
+    }
+    if (detection.correlator || detection.baseline) io.stderr.write(`palisade: ${result.incidents} incident(s)${detection.baseline ? `, ${result.anomalies} anomaly alert(s), baseline of ${detection.baseline.identities} identit${detection.baseline.identities === 1 ? 'y' : 'ies'}${result.learnedEvents ? ` (+${result.learnedEvents} event(s) learned from --baseline-learn)` : ''}` : ''}\n`);
     if (result.diagnostics.some((d) => d.level === 'error')) return EXIT.input;
   } finally {
     if (fd !== undefined) closeSync(fd);
@@ -131,14 +148,24 @@ async function analyze(args: { values: Record<string, unknown>; positionals: str
   return failOn && worst && atLeastPriority(worst, failOn) ? EXIT.findings : EXIT.ok;
 }
 
-const ANALYZE_ONLY = new Set(['format', 'output', 'fail-on-alert', 'dedup-window', 'rate-limit', 'rate-burst', 'max-line-bytes', 'rules', 'no-builtin']);
+const ANALYZE_ONLY = new Set(['format', 'output', 'fail-on-alert', 'dedup-window', 'rate-limit', 'rate-burst', 'max-line-bytes', 'rules', 'no-builtin', ...DETECTION_OPTION_NAMES]);
 
 export const command: Command = {
   spec,
   async run(args, io) {
     const [sub, ...rest] = args.positionals;
+    if (sub === 'serve') {
+      for (const o of spec.options) {
+        const v = args.values[o.name];
+        if (v !== undefined && v !== o.default && !SERVE_ONLY.has(o.name)) throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: `--${o.name} is not an option of \`audit serve\`` }, { field: `--${o.name}` }));
+      }
+      if (rest.length) throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: `\`audit serve\` takes no arguments, got "${rest[0]}"` }));
+      const v = args.values;
+      const limiter = { dedupWindowMs: num(v['dedup-window'], 'dedup-window') * 1000, ratePerSecond: num(v['rate-limit'], 'rate-limit'), burst: num(v['rate-burst'], 'rate-burst', 1) };
+      return serve(v, io, { loadRules: () => loadAuditRules(readRulesOrThrow(ruleFilesFrom(v, io.cwd), io.cwd)), limiter });
+    }
     if (sub !== 'analyze') {
-      throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: sub ? `unknown subcommand "${sub}"; expected analyze` : 'expected a subcommand: analyze' }, { field: sub }));
+      throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: sub ? `unknown subcommand "${sub}"; expected analyze or serve` : 'expected a subcommand: analyze or serve' }, { field: sub }));
     }
     for (const name of Object.keys(args.values)) {
       if (args.values[name] !== undefined && name !== 'help' && !ANALYZE_ONLY.has(name)) throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: `--${name} is not an option of \`audit analyze\`` }, { field: `--${name}` }));

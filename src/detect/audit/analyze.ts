@@ -3,7 +3,11 @@
  * alert limiter, handing each admitted alert to `emit` as soon as it exists.
  */
 import { diagnostic, type Diagnostic } from '../../core/errors.js';
-import { AlertLimiter, type Alert, type LimiterOptions } from './alerts.js';
+import { AlertLimiter, type LimiterOptions } from './alerts.js';
+import type { Baseline } from '../baseline/baseline.js';
+import type { Correlator } from '../correlate/correlator.js';
+import { eventFacts } from '../correlate/entity.js';
+import type { DetectionRecord } from '../correlate/record.js';
 import type { AuditDetector } from './detector.js';
 import { DEFAULT_READ_LIMITS, readAuditBatches, type ReadLimits } from './reader.js';
 
@@ -18,6 +22,12 @@ export interface AnalyzeResult {
   alerts: number;
   suppressed: Map<string, { duplicate: number; rateLimited: number }>;
   diagnostics: Diagnostic[];
+  /** Incidents emitted by correlation (not counted in `alerts`). */
+  incidents: number;
+  /** Anomaly alerts from the baseline (counted in `alerts` when admitted). */
+  anomalies: number;
+  /** Events read from `learnInputs`. */
+  learnedEvents: number;
 }
 
 export async function analyzeAuditLogs(opts: {
@@ -25,13 +35,41 @@ export async function analyzeAuditLogs(opts: {
   detector: AuditDetector;
   limiter: LimiterOptions;
   limits?: ReadLimits;
-  /** May return a promise to apply backpressure (a slow pipe on standard output). */
-  emit: (a: Alert) => void | Promise<void>;
+  /** Correlates alerts and events into incidents (src/detect/correlate). */
+  correlator?: Correlator;
+  /** Learns behaviour per identity and raises anomaly alerts (src/detect/baseline). */
+  baseline?: Baseline;
+  /** Read first, only to teach `baseline` (--baseline-learn). */
+  learnInputs?: readonly AnalyzeInput[];
+  /**
+   * May return a promise to apply backpressure (a slow pipe on standard output). A method
+   * so that callers written for rule alerts (`(a: Alert) => …`) still fit: incidents and
+   * anomaly alerts have the same shape with `palisade.incident` set.
+   */
+  emit(a: DetectionRecord): void | Promise<void>;
 }): Promise<AnalyzeResult> {
   const limiter = new AlertLimiter(opts.limiter);
   const diagnostics: Diagnostic[] = [];
   let events = 0;
   let alerts = 0;
+  let incidents = 0;
+  let anomalies = 0;
+  let learnedEvents = 0;
+  const { correlator, baseline } = opts;
+  if (baseline) for (const input of opts.learnInputs ?? []) {
+    try {
+      for await (const batch of readAuditBatches(input.open(), input.name, opts.limits ?? DEFAULT_READ_LIMITS)) for (const rec of batch) {
+        if ('diagnostic' in rec) diagnostics.push(rec.diagnostic);
+        else {
+          learnedEvents++;
+          baseline.learnOnly(eventFacts(rec.event));
+        }
+      }
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      diagnostics.push(diagnostic('PALISADE_DETECT_INPUT', { reason: err.code === 'ENOENT' ? 'no such file' : err.code ?? err.message }, { file: input.name }));
+    }
+  }
   for (const input of opts.inputs) {
     try {
       for await (const batch of readAuditBatches(input.open(), input.name, opts.limits ?? DEFAULT_READ_LIMITS)) for (const rec of batch) {
@@ -42,13 +80,29 @@ export async function analyzeAuditLogs(opts: {
         events++;
         const ev = rec.event;
         const matched = opts.detector.matches(ev);
-        if (!matched.length) continue;
+        if (!matched.length && !correlator && !baseline) continue;
         const atMs = Number(BigInt(ev.rawtime) / 1_000_000n);
-        for (const r of matched) {
-          const a = opts.detector.alert(r, ev);
+        const fired: DetectionRecord[] = matched.map((r) => opts.detector.alert(r, ev));
+        let completed: DetectionRecord[] = [];
+        if (correlator || baseline) {
+          const facts = eventFacts(ev);
+          if (baseline) {
+            const found = baseline.observe(ev, facts);
+            anomalies += found.length;
+            fired.push(...found);
+          }
+          // Correlation sees every alert, also those the limiter drops: a duplicate is still evidence.
+          if (correlator) completed = correlator.observe(ev, facts, fired);
+        }
+        for (const a of fired) {
           if (!limiter.admit(a.rule, a.output, atMs)) continue;
           alerts++;
           const pending = opts.emit(a);
+          if (pending) await pending;
+        }
+        for (const i of completed) {
+          incidents++;
+          const pending = opts.emit(i);
           if (pending) await pending;
         }
       }
@@ -61,5 +115,6 @@ export async function analyzeAuditLogs(opts: {
     if (s.duplicate) diagnostics.push(diagnostic('PALISADE_DETECT_SUPPRESSED', { rule, count: s.duplicate, why: `duplicates within ${opts.limiter.dedupWindowMs / 1000}s` }, { level: 'note' }));
     if (s.rateLimited) diagnostics.push(diagnostic('PALISADE_DETECT_SUPPRESSED', { rule, count: s.rateLimited, why: `over ${opts.limiter.ratePerSecond}/s, burst ${opts.limiter.burst}` }, { level: 'note' }));
   }
-  return { events, alerts, suppressed: limiter.suppressed, diagnostics };
+  if (correlator?.evicted) diagnostics.push(diagnostic('PALISADE_DETECT_CORRELATION_EVICTED', { count: correlator.evicted, cap: correlator.maxEntities }, { level: 'warning' }));
+  return { events, alerts, suppressed: limiter.suppressed, diagnostics, incidents, anomalies, learnedEvents };
 }

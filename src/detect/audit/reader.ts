@@ -12,7 +12,9 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { once } from 'node:events';
 import { diagnostic, type Diagnostic } from '../../core/errors.js';
-import { toAuditEvent, type AuditEvent } from './event.js';
+import type { AuditEvent } from './event.js';
+// Managed clouds wrap audit events (GKE Cloud Audit Logs, EKS CloudWatch, AKS diagnostics).
+import { auditRecordsFromValue } from '../receiver/cloud.js';
 
 export interface ReadLimits {
   maxLineBytes: number;
@@ -109,25 +111,6 @@ export function openAuditFile(path: string): Readable {
   return s.pipe(out);
 }
 
-function* fromValue(value: unknown, file: string, line: number): Generator<AuditRecord> {
-  const items = Array.isArray(value) ? value : (value as { kind?: unknown; items?: unknown })?.kind === 'EventList' ? (value as { items?: unknown }).items : undefined;
-  if (items !== undefined) {
-    if (!Array.isArray(items)) {
-      yield { diagnostic: diagnostic('PALISADE_DETECT_BAD_EVENT', { line, detail: 'EventList without an items list' }, { file, line }) };
-      return;
-    }
-    for (let i = 0; i < items.length; i++) {
-      const ev = toAuditEvent(items[i]);
-      if (typeof ev === 'string') yield { diagnostic: diagnostic('PALISADE_DETECT_BAD_EVENT', { line, detail: `items[${i}]: ${ev}` }, { file, line, field: `items[${i}]` }) };
-      else yield { event: ev, line };
-    }
-    return;
-  }
-  const ev = toAuditEvent(value);
-  if (typeof ev === 'string') yield { diagnostic: diagnostic('PALISADE_DETECT_BAD_EVENT', { line, detail: ev }, { file, line }) };
-  else yield { event: ev, line };
-}
-
 /** Audit events and per-line problems, in file order, a batch per chunk read. `file` names the input in diagnostics. */
 export async function* readAuditBatches(stream: AsyncIterable<Buffer | string>, file: string, limits: ReadLimits = DEFAULT_READ_LIMITS): AsyncGenerator<AuditRecord[]> {
   let whole: string[] | undefined;
@@ -163,7 +146,7 @@ export async function* readAuditBatches(stream: AsyncIterable<Buffer | string>, 
         out.push({ diagnostic: diagnostic('PALISADE_DETECT_BAD_EVENT', { line: l.line, detail: `invalid JSON (${(e as Error).message})` }, { file, line: l.line }) });
         continue;
       }
-      for (const r of fromValue(value, file, l.line)) out.push(r);
+      for (const r of auditRecordsFromValue(value, file, l.line)) out.push(r);
     }
     if (out.length) yield out;
   }
@@ -175,7 +158,7 @@ export async function* readAuditBatches(stream: AsyncIterable<Buffer | string>, 
       yield [{ diagnostic: diagnostic('PALISADE_DETECT_BAD_EVENT', { line: 1, detail: `invalid JSON (${(e as Error).message})` }, { file, line: 1 }) }];
       return;
     }
-    yield [...fromValue(value, file, 1)];
+    yield [...auditRecordsFromValue(value, file, 1)];
   }
 }
 
