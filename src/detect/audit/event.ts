@@ -18,10 +18,43 @@ export function parseTimestamp(s: string): { time: string; rawtime: string } | u
   if (!m) return undefined;
   const ms = Date.parse(`${m[1]}T${m[2]}${m[4]}`);
   if (Number.isNaN(ms)) return undefined;
-  const frac = (m[3] ?? '').padEnd(9, '0');
-  const secs = Math.floor(ms / 1000);
-  const iso = new Date(secs * 1000).toISOString().slice(0, 19);
-  return { time: `${iso}.${frac}Z`, rawtime: (BigInt(secs) * 1_000_000_000n + BigInt(frac)).toString() };
+  return new EventTime(Math.floor(ms / 1000), (m[3] ?? '').padEnd(9, '0'));
+}
+
+/** An event time whose text forms are made when a rule or an alert asks (most events raise none). */
+class EventTime {
+  private t?: string;
+  private r?: string;
+  constructor(
+    readonly secs: number,
+    readonly frac: string,
+  ) {}
+  get time(): string {
+    return (this.t ??= `${new Date(this.secs * 1000).toISOString().slice(0, 19)}.${this.frac}Z`);
+  }
+  get rawtime(): string {
+    return (this.r ??= (BigInt(this.secs) * 1_000_000_000n + BigInt(this.frac)).toString());
+  }
+  toJSON() {
+    return { time: this.time, rawtime: this.rawtime };
+  }
+}
+
+/** An audit event whose time strings are computed on first use. */
+class ParsedEvent implements AuditEvent {
+  constructor(
+    readonly raw: Record<string, unknown>,
+    private readonly ts: EventTime,
+  ) {}
+  get time(): string {
+    return this.ts.time;
+  }
+  get rawtime(): string {
+    return this.ts.rawtime;
+  }
+  toJSON() {
+    return { raw: this.raw, time: this.time, rawtime: this.rawtime };
+  }
 }
 
 export const AUDIT_API_VERSIONS: readonly string[] = ['audit.k8s.io/v1', 'audit.k8s.io/v1beta1'];
@@ -44,7 +77,7 @@ export function toAuditEvent(value: unknown): AuditEvent | string {
     const v = raw[key];
     if (typeof v === 'string') {
       const t = parseTimestamp(v);
-      if (t) return { raw, ...t };
+      if (t) return new ParsedEvent(raw, t as EventTime);
       return `${key} "${v}" is not an RFC 3339 time`;
     }
   }

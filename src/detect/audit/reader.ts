@@ -104,7 +104,8 @@ function isGzip(path: string): boolean {
 /** Opens a file (gunzipping when it starts with the gzip magic) as a byte stream. */
 export function openAuditFile(path: string): Readable {
   const gz = isGzip(path); // throws (ENOENT, EACCES) before any stream exists
-  const s = createReadStream(path);
+  // Large reads: an audit log is read once, front to back.
+  const s = createReadStream(path, { highWaterMark: 1 << 20 });
   if (!gz) return s;
   const out = createGunzip();
   s.on('error', (e) => out.destroy(e));
