@@ -38,10 +38,11 @@ export const command: Command = {
       io.stdout.write(JSON.stringify(all.map(({ requirements, ...f }) => ({ ...f, requirements: requirements.length })), null, 2) + '\n');
       return EXIT.ok;
     }
+    const w = Math.max(...all.map((f) => f.id.length));
     for (const f of all) {
       const counts = { automated: 0, partial: 0, manual: 0, node: 0 };
       for (const r of f.requirements) counts[r.assessment]++;
-      io.stdout.write(`${f.id.padEnd(18)} ${f.title} — ${f.requirements.length} requirements (${counts.automated} automated, ${counts.partial} partial, ${counts.node} node, ${counts.manual} manual)\n`);
+      io.stdout.write(`${f.id.padEnd(w)}  ${f.title} — ${f.requirements.length} requirements (${counts.automated} automated, ${counts.partial} partial, ${counts.node} node, ${counts.manual} manual)\n`);
     }
     return EXIT.ok;
   },
