@@ -12,8 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { diagnostic, PalisadeError } from '../core/errors.js';
@@ -24,7 +23,7 @@ import { decide, Exemptions, reviewedResource, type Decision, type JudgeSet } fr
 import { AdmissionMetrics } from './metrics.js';
 import { mutationsFor, type DigestSource } from './mutate.js';
 import { encodePatch, MAX_REVIEW_DEPTH, nestsDeeperThan, parseReview, reviewResponse, ReviewError, uidOf, type AdmissionRequest, type AdmissionResponse } from './review.js';
-import { CertificateWatcher, serverTlsOptions, type KeyPair } from './tls.js';
+import { CertificateWatcher, listenHttps, serverTlsOptions, type KeyPair } from './tls.js';
 import { auditAnnotations, limitWarnings } from './warnings.js';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -328,32 +327,18 @@ export async function startAdmissionServer(opts: AdmissionServerOptions): Promis
     });
   };
 
-  server = createServer({ ...serverTlsOptions(watcher.keyPair, clientCa), handshakeTimeout: 10_000 }, onRequest);
-  server.requestTimeout = opts.requestTimeoutMs ?? 30_000;
-  server.headersTimeout = Math.min(10_000, server.requestTimeout);
-  // Longer than the API server's idle connection reuse, shorter than load balancer defaults.
-  server.keepAliveTimeout = 65_000;
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
+  const listening = await listenHttps(onRequest, {
+    host: opts.host,
+    port: opts.port,
+    keyPair: watcher.keyPair,
+    clientCa,
+    requestTimeoutMs: opts.requestTimeoutMs,
+    onListenError: () => watcher.close(),
+    log,
   });
-  server.on('tlsClientError', (err) => log('debug', `TLS handshake failed: ${err.message}`));
-
+  server = listening.server;
   const srv = server;
-  await new Promise<void>((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException) => {
-      watcher.close();
-      reject(new PalisadeError(diagnostic('PALISADE_ADMISSION_LISTEN', { address: `${opts.host}:${opts.port}`, reason: e.code ?? e.message })));
-    };
-    srv.once('error', onError);
-    srv.listen(opts.port, opts.host, () => {
-      srv.off('error', onError);
-      resolve();
-    });
-  });
-  srv.on('error', (e) => log('error', `server error: ${e.message}`));
-  const port = (srv.address() as AddressInfo).port;
-  const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const { port } = listening;
 
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
@@ -361,7 +346,7 @@ export async function startAdmissionServer(opts: AdmissionServerOptions): Promis
 
   return {
     port,
-    url: `https://${shownHost}:${port}`,
+    url: listening.url,
     metrics,
     get inFlight() {
       return inFlight;

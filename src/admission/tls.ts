@@ -8,6 +8,9 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { diagnostic, PalisadeError } from '../core/errors.js';
 
@@ -141,4 +144,50 @@ export function serverTlsOptions(pair: KeyPair, clientCa?: Buffer): SecureContex
     requestCert: !!clientCa,
     rejectUnauthorized: false,
   };
+}
+
+export interface HttpsListenOptions {
+  host: string;
+  port: number;
+  keyPair: KeyPair;
+  clientCa?: Buffer;
+  requestTimeoutMs?: number;
+  /** Called before the listen error is thrown (to release what the caller holds). */
+  onListenError?: () => void;
+  log: (level: 'error' | 'debug', message: string) => void;
+}
+
+/**
+ * An HTTPS server with the limits every Palisade endpoint shares (handshake, header and
+ * request timeouts, keep-alive, a bare 400 on client errors), listening before it returns.
+ */
+export async function listenHttps(
+  onRequest: (req: IncomingMessage, res: ServerResponse) => void,
+  opts: HttpsListenOptions,
+): Promise<{ server: Server; port: number; url: string }> {
+  const server = createServer({ ...serverTlsOptions(opts.keyPair, opts.clientCa), handshakeTimeout: 10_000 }, onRequest);
+  server.requestTimeout = opts.requestTimeoutMs ?? 30_000;
+  server.headersTimeout = Math.min(10_000, server.requestTimeout);
+  // Longer than the API server's idle connection reuse, shorter than load balancer defaults.
+  server.keepAliveTimeout = 65_000;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  server.on('tlsClientError', (err) => opts.log('debug', `TLS handshake failed: ${err.message}`));
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      opts.onListenError?.();
+      reject(new PalisadeError(diagnostic('PALISADE_ADMISSION_LISTEN', { address: `${opts.host}:${opts.port}`, reason: e.code ?? e.message })));
+    };
+    server.once('error', onError);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  server.on('error', (e) => opts.log('error', `server error: ${e.message}`));
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return { server, port, url: `https://${shownHost}:${port}` };
 }

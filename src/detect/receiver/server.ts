@@ -14,13 +14,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { diagnostic, PalisadeError, type ErrorCode } from '../../core/errors.js';
 import { Counter, Histogram } from '../../admission/metrics.js';
-import { CertificateWatcher, serverTlsOptions } from '../../admission/tls.js';
+import { CertificateWatcher, listenHttps, serverTlsOptions } from '../../admission/tls.js';
 import { AUDIT_API_VERSIONS, toAuditEvent } from '../audit/event.js';
 import type { SpoolConsumer } from './consumer.js';
 import { batchRecord, SpoolFullError, type Spool } from './spool.js';
@@ -319,35 +318,23 @@ export async function startAuditReceiver(opts: ReceiverOptions): Promise<AuditRe
     });
   };
 
-  server = createServer({ ...serverTlsOptions(watcher.keyPair, clientCa), handshakeTimeout: 10_000 }, onRequest);
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 65_000;
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
+  const listening = await listenHttps(onRequest, {
+    host: opts.host,
+    port: opts.port,
+    keyPair: watcher.keyPair,
+    clientCa,
+    onListenError: () => watcher.close(),
+    log,
   });
+  server = listening.server;
   const srv = server;
-  await new Promise<void>((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException) => {
-      watcher.close();
-      reject(new PalisadeError(diagnostic('PALISADE_ADMISSION_LISTEN', { address: `${opts.host}:${opts.port}`, reason: e.code ?? e.message })));
-    };
-    srv.once('error', onError);
-    srv.listen(opts.port, opts.host, () => {
-      srv.off('error', onError);
-      resolve();
-    });
-  });
-  srv.on('error', (e) => log('error', `server error: ${e.message}`));
   consumer.start();
-  const port = (srv.address() as AddressInfo).port;
-  const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const { port } = listening;
   let closing: Promise<void> | undefined;
 
   return {
     port,
-    url: `https://${shownHost}:${port}`,
+    url: listening.url,
     metrics,
     get pending() {
       return pending();
