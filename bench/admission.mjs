@@ -2,23 +2,29 @@
 // Admission webhook benchmark: latency and throughput of `palisade admission serve` on
 // loopback, next to a no-op HTTPS server that answers the same reviews (parse, allow).
 //
-//   node bench/admission.mjs [--duration 10] [--rate 1000] [--concurrency 16] [--reviews 300]
+//   node bench/admission.mjs [--duration 10] [--rate 1000] [--concurrency 16] [--reviews 300] [--out FILE]
+//
+// The build under test is $PALISADE_DIST (default dist/). Results go to --out (default
+// bench/results/admission-latest.json), so a trial run can leave the recorded figures alone.
 //
 // Every server runs in its own process pinned to CPU 0 (one core); the load generator runs
 // pinned to CPU 1 (taskset, when present). Per server, in one run:
 //   fixed rate   open loop at --rate reviews/s for --duration s; latency is measured from
 //                each review's scheduled send time, so a stalled server cannot hide its queue;
-//   saturation   closed loop with --concurrency reviews in flight for --duration s: reviews/s.
+//   saturation   closed loop with --concurrency reviews in flight for --duration s: reviews/s;
+//   server CPU   the server process's CPU time (user + system, /proc) over the whole run divided
+//                by the reviews it answered: on a busy machine the steadiest figure.
 // Servers: noop (HTTPS, JSON parse, allowed:true), all (every built-in control), pss
-// (--framework pss-restricted). Results go to bench/results/admission-latest.json.
+// (--framework pss-restricted). The webhooks run with the Node flags of the Deployment that
+// `palisade admission manifests` writes (BENCH_WEBHOOK_NODE_FLAGS='' for Node's defaults).
 //
 // Targets: p99 <= 5 ms at 1,000 reviews/s, and saturated throughput >= 50% of the no-op's.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { cpuText, fmtInt, machine, REPO } from './lib.mjs';
@@ -37,6 +43,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     reviews: { type: 'string', default: '300' },
     'server-args': { type: 'string', default: '' },
+    out: { type: 'string' },
     sizes: { type: 'string' }, // accepted from bench/run.mjs, unused
     runs: { type: 'string' },
   },
@@ -263,13 +270,13 @@ async function load(target, rate, concurrency, seconds, reviewsCount, ca) {
     return { offered: rate, achieved: lat.length / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat[lat.length - 1], count: lat.length, dropped };
   };
 
-  await closed(Math.min(2, seconds)); // warm-up: JIT, TLS sessions, connections
+  const warmup = await closed(Math.min(2, seconds)); // warm-up: JIT, TLS sessions, connections
   errors = 0;
   denied = 0;
   const fixed = await open(seconds);
   const saturated = await closed(seconds);
   agent.destroy();
-  return { fixed, saturated, errors, deniedShare: denied / (fixed.count + saturated.count) };
+  return { fixed, saturated, errors, deniedShare: denied / (fixed.count + saturated.count), sent: warmup.count + fixed.count + saturated.count };
 }
 
 // ---------------------------------------------------------------- orchestration
@@ -279,8 +286,18 @@ function pinned(cpu, args) {
   return hasTaskset ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args];
 }
 
-async function startServer(kind, certs, serverArgs) {
-  const args = [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), new URL(import.meta.url).pathname, '--child', kind === 'noop' ? 'noop' : 'webhook', '--certs', certs, '--port', '0', `--server-args=${serverArgs}`];
+/**
+ * Node flags of the webhook servers: those the Deployment from `admission manifests` sets
+ * (NODE_OPTIONS, WEBHOOK_NODE_OPTIONS in src/admission/manifests.ts), unless
+ * BENCH_WEBHOOK_NODE_FLAGS says otherwise ('' for Node's defaults).
+ */
+function webhookNodeFlags(manifestOptions) {
+  const flags = process.env.BENCH_WEBHOOK_NODE_FLAGS ?? manifestOptions;
+  return flags.split(' ').filter(Boolean);
+}
+
+async function startServer(kind, certs, serverArgs, nodeFlags) {
+  const args = [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...(kind === 'noop' ? [] : nodeFlags), new URL(import.meta.url).pathname, '--child', kind === 'noop' ? 'noop' : 'webhook', '--certs', certs, '--port', '0', `--server-args=${serverArgs}`];
   const [cmd, argv] = pinned(0, args);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PALISADE_DIST: DIST } });
   let err = '';
@@ -294,6 +311,19 @@ async function startServer(kind, certs, serverArgs) {
   throw new Error(`server ${kind} did not start: ${err}`);
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = (clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100);
+    return (Number(fields[11]) + Number(fields[12])) / ticks;
+  } catch {
+    return undefined;
+  }
+}
+let clockTicks;
+
 function runLoad(url, certs, o) {
   const [cmd, argv] = pinned(1, [new URL(import.meta.url).pathname, '--child', 'load', '--target', url, '--certs', certs, '--rate', String(o.rate), '--concurrency', String(o.concurrency), '--duration', String(o.duration), '--reviews', String(o.reviews)]);
   const r = spawnSync(cmd, argv, { encoding: 'utf8', env: { ...process.env, PALISADE_DIST: DIST }, maxBuffer: 1 << 24 });
@@ -304,6 +334,8 @@ function runLoad(url, certs, o) {
 async function orchestrate() {
   const o = { duration: Number(values.duration), rate: Number(values.rate), concurrency: Number(values.concurrency), reviews: Number(values.reviews) };
   const { webhookCertificates } = await import(join(DIST, 'admission', 'x509.js'));
+  const { WEBHOOK_NODE_OPTIONS } = await import(join(DIST, 'admission', 'manifests.js'));
+  const nodeFlags = webhookNodeFlags(WEBHOOK_NODE_OPTIONS ?? '');
   const certs = mkdtempSync(join(tmpdir(), 'pal-bench-adm-'));
   const { ca, server } = webhookCertificates({ service: 'bench', namespace: 'bench', extraNames: ['127.0.0.1', 'localhost'] });
   writeFileSync(join(certs, 'ca.crt'), ca.certPem);
@@ -319,9 +351,15 @@ async function orchestrate() {
   try {
     for (const t of targets) {
       process.stdout.write(`… ${t.name}: ${t.label}\n`);
-      const s = await startServer(t.name, certs, t.args);
+      const s = await startServer(t.name, certs, t.args, nodeFlags);
       try {
-        results[t.name] = { label: t.label, serverArgs: t.args, ...runLoad(s.url, certs, o) };
+        const cpu0 = cpuSeconds(s.child.pid);
+        const r = runLoad(s.url, certs, o);
+        const cpu1 = cpuSeconds(s.child.pid);
+        // Server CPU per review answered: what a busy machine distorts least (wall-clock
+        // throughput also depends on what else gets the core).
+        const cpuPerReviewUs = cpu0 !== undefined && cpu1 !== undefined ? (1e6 * (cpu1 - cpu0)) / r.sent : undefined;
+        results[t.name] = { label: t.label, serverArgs: t.args, ...r, cpuPerReviewUs };
       } finally {
         s.child.kill('SIGTERM');
         await new Promise((r) => s.child.on('exit', r));
@@ -334,22 +372,24 @@ async function orchestrate() {
   const noop = results.noop.saturated.reviewsPerSecond;
   const rows = targets.map((t) => {
     const r = results[t.name];
-    return `| ${r.label} | ${r.fixed.p50.toFixed(2)} | ${r.fixed.p99.toFixed(2)} | ${fmtInt(r.fixed.achieved)} | ${fmtInt(r.saturated.reviewsPerSecond)} | ${r.saturated.p50.toFixed(2)} | ${r.saturated.p99.toFixed(2)} | ${t.name === 'noop' ? '100%' : `${Math.round((100 * r.saturated.reviewsPerSecond) / noop)}%`} | ${r.errors} |`;
+    const cpu = r.cpuPerReviewUs === undefined ? '?' : r.cpuPerReviewUs.toFixed(0);
+    return `| ${r.label} | ${r.fixed.p50.toFixed(2)} | ${r.fixed.p99.toFixed(2)} | ${fmtInt(r.fixed.achieved)} | ${fmtInt(r.saturated.reviewsPerSecond)} | ${r.saturated.p50.toFixed(2)} | ${r.saturated.p99.toFixed(2)} | ${t.name === 'noop' ? '100%' : `${Math.round((100 * r.saturated.reviewsPerSecond) / noop)}%`} | ${cpu} | ${r.errors} |`;
   });
   const command = `node bench/admission.mjs --duration ${o.duration} --rate ${o.rate} --concurrency ${o.concurrency} --reviews ${o.reviews}`;
   const table = [
-    `| server | p50 ms @ ${fmtInt(o.rate)}/s | p99 ms @ ${fmtInt(o.rate)}/s | achieved/s | saturated reviews/s (c=${o.concurrency}) | p50 ms sat. | p99 ms sat. | of no-op | errors |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| server | p50 ms @ ${fmtInt(o.rate)}/s | p99 ms @ ${fmtInt(o.rate)}/s | achieved/s | saturated reviews/s (c=${o.concurrency}) | p50 ms sat. | p99 ms sat. | of no-op | server CPU µs/review | errors |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');
   const verdicts = ['all', 'pss'].map((n) => {
     const r = results[n];
     return `${n}: p99 at ${fmtInt(o.rate)}/s ${r.fixed.p99.toFixed(2)} ms (target ≤ 5: ${r.fixed.p99 <= 5 ? 'met' : 'MISSED'}), throughput ${Math.round((100 * r.saturated.reviewsPerSecond) / noop)}% of no-op (target ≥ 50%: ${r.saturated.reviewsPerSecond >= noop / 2 ? 'met' : 'MISSED'})`;
   });
-  process.stdout.write(`\n$ ${command}\nmachine: ${cpuText(m)}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, commit ${m.commit ?? '?'}${m.uncommittedChanges ? ' (+ uncommitted changes)' : ''}\nreviews: ${o.reviews} distinct, ${fmtInt(Math.min(...sample))}–${fmtInt(Math.max(...sample))} bytes (median ${fmtInt(sample.sort((a, b) => a - b)[sample.length >> 1])})\n\n${table}\n\n${verdicts.join('\n')}\n`);
-  mkdirSync(join(REPO, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(REPO, 'bench', 'results', 'admission-latest.json'), JSON.stringify({ command, machine: m, options: o, results }, null, 2) + '\n');
-  process.stdout.write('Wrote bench/results/admission-latest.json\n');
+  process.stdout.write(`\n$ ${command}\nwebhook node flags: ${nodeFlags.join(' ') || '(none)'}\nmachine: ${cpuText(m)}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, commit ${m.commit ?? '?'}${m.uncommittedChanges ? ' (+ uncommitted changes)' : ''}\nreviews: ${o.reviews} distinct, ${fmtInt(Math.min(...sample))}–${fmtInt(Math.max(...sample))} bytes (median ${fmtInt(sample.sort((a, b) => a - b)[sample.length >> 1])})\n\n${table}\n\n${verdicts.join('\n')}\n`);
+  const out = resolve(values.out ?? join(REPO, 'bench', 'results', 'admission-latest.json'));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify({ command, machine: m, options: o, webhookNodeFlags: nodeFlags, results }, null, 2) + '\n');
+  process.stdout.write(`Wrote ${out.startsWith(REPO + '/') ? out.slice(REPO.length + 1) : out}\n`);
 }
 
 const isMain = process.argv[1] && resolve(process.argv[1]) === new URL(import.meta.url).pathname;

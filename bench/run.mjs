@@ -15,6 +15,7 @@ const BENCHMARKS = [
   { name: 'scan', script: 'bench/scan.mjs', sizes: [10_000, 50_000], description: 'palisade scan against a yaml-parse floor: wall time, CPU time and peak RSS' },
   { name: 'audit', script: 'bench/audit.mjs', sizes: null, description: 'audit analyze with the built-in rules against a read+JSON.parse floor on 1,000,000 events with injected attacks' },
   { name: 'admission', script: 'bench/admission.mjs', sizes: null, description: 'admission webhook against a no-op HTTPS server: p50/p99 at a fixed rate, saturated reviews/s' },
+  { name: 'store', script: 'bench/store.mjs', sizes: [50_000], description: 'evidence store, SQLite and PostgreSQL: ingest p50/p95 over 30 scans, p95 of the main queries, database size' },
 ];
 
 const { values } = parseArgs({

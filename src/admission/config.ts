@@ -1,21 +1,23 @@
 /**
  * What the webhook does with findings, which requests it leaves alone, what it changes and
- * how it protects itself. Read from `--admission-config FILE` (the `admission:` section of
- * .palisade.yaml once the shared configuration schema has it) and overridden by flags.
+ * how it protects itself. Read from the `admission:` section of .palisade.yaml, then
+ * `--admission-config FILE` (the same fields at its top level), then flags, each layer over
+ * the one before.
  * The controls, their settings, severities and exceptions are not here: they come from the
  * shared Judging, exactly as for `palisade scan`.
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { isMap, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { ADMISSION_ACTIONS, ADMISSION_MUTATIONS, ADMISSION_SCHEMA } from '../core/config.js';
 import { diagnostic, PalisadeError, type Diagnostic } from '../core/errors.js';
-import { SEVERITIES, type Severity } from '../core/severity.js';
+import type { Severity } from '../core/severity.js';
 
-export const ACTIONS = ['deny', 'warn', 'audit', 'off'] as const;
+export const ACTIONS = ADMISSION_ACTIONS;
 /** deny: refuse the request; warn: allow with a Kubernetes warning; audit: allow, record only; off: ignore the control here. */
 export type Action = (typeof ACTIONS)[number];
 
-export const MUTATIONS = ['seccomp-runtime-default', 'no-privilege-escalation', 'no-token-automount', 'drop-all-capabilities', 'run-as-non-root'] as const;
+export const MUTATIONS = ADMISSION_MUTATIONS;
 export type Mutation = (typeof MUTATIONS)[number];
 
 export type ResourceList = { cpu?: string; memory?: string };
@@ -86,61 +88,8 @@ export const DEFAULT_SETTINGS: AdmissionSettings = {
   overload: { mode: 'open', maxInFlight: 64, maxQueueMs: 2000 },
 };
 
-const SEVERITY_OR_NONE = { enum: [...SEVERITIES, 'none'] };
-const STRINGS = { type: 'array', items: { type: 'string', minLength: 1 } };
-const RESOURCE_LIST = { type: 'object', additionalProperties: false, properties: { cpu: { type: ['string', 'number'] }, memory: { type: ['string', 'number'] } } };
-
-/** JSON schema of the admission configuration (the future `admission:` section of .palisade.yaml). */
-export const ADMISSION_CONFIG_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    denyAt: { ...SEVERITY_OR_NONE, description: 'Lowest severity that denies.' },
-    warnAt: { ...SEVERITY_OR_NONE, description: 'Lowest severity that warns; lower ones are audited.' },
-    actions: { type: 'object', additionalProperties: { enum: [...ACTIONS] }, description: 'Action per control id.' },
-    dryRun: { type: 'boolean' },
-    blockExisting: { type: 'boolean' },
-    includeSubresources: { type: 'boolean' },
-    exemptions: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { namespaces: STRINGS, users: STRINGS, groups: STRINGS, labels: { type: 'object', additionalProperties: { type: 'string' } } },
-    },
-    registries: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        requireDigest: { type: 'boolean' },
-        refuseLatest: { type: 'boolean' },
-        resolveDigests: { type: 'boolean' },
-        insecure: STRINGS,
-        caFile: { type: 'string', minLength: 1 },
-        timeoutMs: { type: 'integer', minimum: 1, maximum: 30000 },
-        cacheSeconds: { type: 'integer', minimum: 0 },
-      },
-    },
-    mutations: { type: 'array', items: { enum: [...MUTATIONS] } },
-    defaultResources: { type: 'object', additionalProperties: false, properties: { requests: RESOURCE_LIST, limits: RESOURCE_LIST } },
-    requireRequests: { type: 'boolean' },
-    requireLimits: { type: 'boolean' },
-    cache: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { kinds: STRINGS, maxObjects: { type: 'integer', minimum: 0 } },
-    },
-    overload: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        mode: { enum: ['open', 'closed'] },
-        maxInFlight: { type: 'integer', minimum: 1 },
-        maxQueueMs: { type: 'integer', minimum: 1 },
-      },
-    },
-    maxBodyBytes: { type: 'integer', minimum: 1024 },
-    decisionLog: { type: 'string', minLength: 1 },
-  },
-} as const;
+/** JSON schema of the admission settings (the `admission:` section of .palisade.yaml). */
+export const ADMISSION_CONFIG_SCHEMA = ADMISSION_SCHEMA;
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validate = ajv.compile(ADMISSION_CONFIG_SCHEMA);
@@ -151,8 +100,13 @@ function describe(e: ErrorObject): string {
   return e.message ?? e.keyword;
 }
 
-/** Parses and validates an admission configuration; problems carry file, line and field. */
-export function parseAdmissionConfig(text: string, file: string, knownControlIds: ReadonlySet<string>): { settings: Partial<AdmissionSettings>; diagnostics: Diagnostic[] } {
+/**
+ * Parses and validates an admission configuration; problems carry file, line and field.
+ * With `section`, the settings are that top-level field of the file (`admission` of
+ * .palisade.yaml: fields are reported as admission.denyAt, … with PALISADE_CONFIG_INVALID,
+ * like the rest of that file); a file without the section has no settings.
+ */
+export function parseAdmissionConfig(text: string, file: string, knownControlIds: ReadonlySet<string>, section?: string): { settings: Partial<AdmissionSettings>; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
@@ -160,9 +114,16 @@ export function parseAdmissionConfig(text: string, file: string, knownControlIds
     const { line, col } = lineCounter.linePos(err.pos[0]);
     throw new PalisadeError(diagnostic('PALISADE_CONFIG_SYNTAX', { detail: err.message.split('\n')[0]! }, { file, line, column: col }));
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 10 }) ?? {};
+  const root: unknown = doc.toJS({ maxAliasCount: 10 }) ?? {};
+  const prefix = section ? [section] : [];
+  let value = root;
+  if (section) {
+    value = root && typeof root === 'object' && !Array.isArray(root) ? (root as Record<string, unknown>)[section] : undefined;
+    if (value === undefined || value === null) return { settings: {}, diagnostics: [] };
+  }
   const diagnostics: Diagnostic[] = [];
-  const at = (path: string[], detail: string) => {
+  const at = (sub: string[], detail: string) => {
+    const path = [...prefix, ...sub];
     let node: unknown = doc.contents;
     let offset = (node as YamlNode | null)?.range?.[0] ?? 0;
     for (const seg of path) {
@@ -174,7 +135,7 @@ export function parseAdmissionConfig(text: string, file: string, knownControlIds
     }
     const { line, col } = lineCounter.linePos(offset);
     const field = path.join('.') || '(top level)';
-    diagnostics.push(diagnostic('PALISADE_ADMISSION_CONFIG_INVALID', { field, detail }, { file, line, column: col, field }));
+    diagnostics.push(diagnostic(section ? 'PALISADE_CONFIG_INVALID' : 'PALISADE_ADMISSION_CONFIG_INVALID', { field, detail }, { file, line, column: col, field }));
   };
   if (!validate(value)) {
     for (const e of validate.errors ?? []) {
@@ -186,6 +147,11 @@ export function parseAdmissionConfig(text: string, file: string, knownControlIds
   }
   const v = value as Record<string, any>;
   for (const id of Object.keys(v.actions ?? {})) if (!knownControlIds.has(id)) at(['actions', id], 'unknown control id (see `palisade controls`)');
+  return { settings: admissionSettingsOf(v), diagnostics };
+}
+
+/** The settings a validated admission configuration (ADMISSION_SCHEMA) gives. */
+export function admissionSettingsOf(v: Record<string, any>): Partial<AdmissionSettings> {
   const settings: Partial<AdmissionSettings> = {};
   for (const key of ['denyAt', 'warnAt', 'actions', 'dryRun', 'blockExisting', 'includeSubresources', 'mutations', 'requireRequests', 'requireLimits', 'maxBodyBytes', 'decisionLog'] as const) {
     if (v[key] !== undefined) (settings as Record<string, unknown>)[key] = v[key];
@@ -198,17 +164,18 @@ export function parseAdmissionConfig(text: string, file: string, knownControlIds
     const norm = (l: Record<string, unknown> = {}) => Object.fromEntries(Object.entries(l).map(([k, q]) => [k, String(q)])) as ResourceList;
     settings.defaultResources = { requests: norm(v.defaultResources.requests), limits: norm(v.defaultResources.limits) };
   }
-  return { settings, diagnostics };
+  return settings;
 }
 
-export function loadAdmissionConfig(file: string, knownControlIds: ReadonlySet<string>): { settings: Partial<AdmissionSettings>; diagnostics: Diagnostic[] } {
+/** Reads an admission configuration file, or with `section` that section of a .palisade.yaml. */
+export function loadAdmissionConfig(file: string, knownControlIds: ReadonlySet<string>, section?: string): { settings: Partial<AdmissionSettings>; diagnostics: Diagnostic[] } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new PalisadeError(diagnostic('PALISADE_SOURCE_UNREADABLE', { reason: (e as NodeJS.ErrnoException).code ?? String(e) }, { file }));
   }
-  return parseAdmissionConfig(text, file, knownControlIds);
+  return parseAdmissionConfig(text, file, knownControlIds, section);
 }
 
 /** Settings from defaults, then the file, then flags (each a partial override). */

@@ -11,12 +11,12 @@ import { displayName, makeResource, type K8sObject, type Resource } from '../cor
 import { POD_SPEC_PATHS } from '../core/kinds.js';
 import { severityRank, type Severity } from '../core/severity.js';
 import type { Diagnostic } from '../core/errors.js';
-import { runControls } from '../engine/engine.js';
+import { fingerprint, prepareControls, runControls, type PreparedControls } from '../engine/engine.js';
 import { buildInventory } from '../inventory/inventory.js';
 import type { Action, AdmissionSettings } from './config.js';
 import type { ContextCache } from './context-cache.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
-import { auditAnnotations, limitWarnings, sanitizeText, truncateRunes } from './warnings.js';
+import { auditAnnotations, limitWarnings, prefixSanitized, sanitizeText, truncateRunes } from './warnings.js';
 
 /** The controls and their settings a decision is made with: a snapshot of a Judging. */
 export interface JudgeSet {
@@ -41,7 +41,8 @@ export interface JudgedFinding {
   messageId: string;
   message: string;
   path: string;
-  fingerprint: string;
+  /** Left out when the decision is made without fingerprints (DecideOptions). */
+  fingerprint?: string;
   exception?: string;
 }
 
@@ -83,9 +84,10 @@ export class Exemptions {
 
   /** Why a request is exempt, or undefined. */
   reasonFor(req: AdmissionRequest, namespace: string | undefined, labels: Readonly<Record<string, string>>): string | undefined {
-    if (namespace !== undefined) for (const re of this.namespaces) if (re.test(namespace)) return `namespace ${namespace}`;
-    for (const re of this.users) if (re.test(req.userInfo.username)) return `user ${req.userInfo.username}`;
-    for (const g of req.userInfo.groups) if (this.groups.has(g)) return `group ${g}`;
+    // Indexed loops: this runs for every review, usually over empty lists.
+    if (namespace !== undefined) for (let i = 0; i < this.namespaces.length; i++) if (this.namespaces[i]!.test(namespace)) return `namespace ${namespace}`;
+    for (let i = 0; i < this.users.length; i++) if (this.users[i]!.test(req.userInfo.username)) return `user ${req.userInfo.username}`;
+    if (this.groups.size) for (const g of req.userInfo.groups) if (this.groups.has(g)) return `group ${g}`;
     if (this.labels.length && this.labels.every(([k, v]) => labels[k] === v)) return `labels ${this.labels.map(([k, v]) => `${k}=${v}`).join(',')}`;
     return undefined;
   }
@@ -108,15 +110,14 @@ export function reviewedResource(req: AdmissionRequest, object: K8sObject): Reso
   return makeResource(obj, { type: 'admission', uid: req.uid });
 }
 
-const byJudge = new WeakMap<JudgeSet, { shapes: { control: Control; keys: ReadonlySet<string> }[]; byKind: Map<string, Control[]> }>();
+interface KindPlan {
+  controls: readonly Control[];
+  prepared: PreparedControls;
+}
 
-/**
- * The controls that can report on an object of `kind`: those visiting every resource or the
- * whole inventory, pod specs and containers (for workload kinds), or this kind. The others
- * could only report on context objects, whose findings are not kept, so leaving them out
- * changes no decision and saves most of the work for kinds few controls read.
- */
-export function controlsFor(judge: JudgeSet, kind: string): readonly Control[] {
+const byJudge = new WeakMap<JudgeSet, { shapes: { control: Control; keys: ReadonlySet<string> }[]; byKind: Map<string, KindPlan> }>();
+
+function planFor(judge: JudgeSet, kind: string): KindPlan {
   let entry = byJudge.get(judge);
   if (!entry) {
     // A visitor's keys say what it visits; building one has no effect until it is called.
@@ -127,42 +128,66 @@ export function controlsFor(judge: JudgeSet, kind: string): readonly Control[] {
     entry = { shapes, byKind: new Map() };
     byJudge.set(judge, entry);
   }
-  let list = entry.byKind.get(kind);
-  if (!list) {
+  let plan = entry.byKind.get(kind);
+  if (!plan) {
     const workload = POD_SPEC_PATHS[kind] !== undefined;
-    list = entry.shapes.filter(({ keys }) => keys.has('resource') || keys.has('inventory') || keys.has(kind) || (workload && (keys.has('podSpec') || keys.has('container')))).map((s) => s.control);
-    if (entry.byKind.size < 512) entry.byKind.set(kind, list);
+    const controls = entry.shapes.filter(({ keys }) => keys.has('resource') || keys.has('inventory') || keys.has(kind) || (workload && (keys.has('podSpec') || keys.has('container')))).map((s) => s.control);
+    // Handler tables and per-control settings once per kind, not once per review.
+    const prepared = prepareControls({
+      controls,
+      settings: judge.settings,
+      controlOptions: judge.controlOptions,
+      severityOverrides: judge.severityOverrides,
+      exceptionFor: judge.exceptionFor,
+    });
+    plan = { controls, prepared };
+    if (entry.byKind.size < 512) entry.byKind.set(kind, plan);
   }
-  return list;
+  return plan;
 }
 
-/** Runs the controls on `resource` with its namespace's known objects; findings on it only. */
-export function evaluate(resource: Resource, judge: JudgeSet, cache: ContextCache | undefined): { findings: Finding[]; diagnostics: Diagnostic[] } {
+/**
+ * The controls that can report on an object of `kind`: those visiting every resource or the
+ * whole inventory, pod specs and containers (for workload kinds), or this kind. The others
+ * could only report on context objects, whose findings are not kept, so leaving them out
+ * changes no decision and saves most of the work for kinds few controls read.
+ */
+export function controlsFor(judge: JudgeSet, kind: string): readonly Control[] {
+  return planFor(judge, kind).controls;
+}
+
+/**
+ * Runs the controls on `resource` with its namespace's known objects; findings on it only.
+ * fingerprints: false leaves them empty (see findingFingerprint).
+ */
+export function evaluate(resource: Resource, judge: JudgeSet, cache: ContextCache | undefined, fingerprints = true): { findings: Finding[]; diagnostics: Diagnostic[] } {
   const context = cache ? cache.contextFor(resource.kind === 'Namespace' ? resource.name : resource.namespace, resource.key) : [];
   const inventory = buildInventory(context.length ? [resource, ...context] : [resource]);
-  const result = runControls(inventory, {
-    controls: controlsFor(judge, resource.kind),
-    settings: judge.settings,
-    controlOptions: judge.controlOptions,
-    severityOverrides: judge.severityOverrides,
-    exceptionFor: judge.exceptionFor,
-  });
+  const result = runControls(inventory, planFor(judge, resource.kind).prepared, { fingerprints });
   const findings = context.length ? result.findings.filter((f) => f.resource.key === resource.key) : result.findings;
   return { findings, diagnostics: result.diagnostics };
+}
+
+function findingFingerprint(f: Finding): string {
+  return f.fingerprint || fingerprint(f.controlId, f.resource.key, f.path, f.messageId);
 }
 
 const MAX_DENY_MESSAGE = 2048;
 const MAX_CAUSES = 32;
 
-function line(f: JudgedFinding): string {
-  return `[${f.controlId}] ${sanitizeText(f.message)}`;
+export interface DecideOptions {
+  /**
+   * Give every judged finding its fingerprint (the decision log records them). Default true;
+   * the server turns it off when it keeps no log, as hashing every finding of every review
+   * is a large share of judging. Updates compare with the stored object's findings either way.
+   */
+  fingerprints?: boolean;
 }
 
 /** The validating decision on one request. */
-export function decide(req: AdmissionRequest, judge: JudgeSet, settings: AdmissionSettings, exemptions: Exemptions, cache?: ContextCache): Decision {
-  const base = { uid: req.uid, allowed: true };
+export function decide(req: AdmissionRequest, judge: JudgeSet, settings: AdmissionSettings, exemptions: Exemptions, cache?: ContextCache, options: DecideOptions = {}): Decision {
   const skip = (reason: string, outcome: Outcome = 'skip'): Decision => ({
-    response: { ...base, auditAnnotations: auditAnnotations({ decision: outcome, reason }) },
+    response: { uid: req.uid, allowed: true, auditAnnotations: auditAnnotations({ decision: outcome, reason }) },
     outcome,
     reason,
     findings: [],
@@ -185,8 +210,11 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
     return skip(`exempt: ${exempt}`, 'exempt');
   }
 
-  const { findings, diagnostics } = evaluate(resource, judge, cache);
+  const withFingerprints = options.fingerprints !== false;
+  const { findings, diagnostics } = evaluate(resource, judge, cache, false);
   const judged: JudgedFinding[] = [];
+  /** The engine findings behind `judged`, index for index. */
+  const sources: Finding[] = [];
   let denies = false;
   for (const f of findings) {
     if (f.status !== 'fail' && f.status !== 'excepted') continue;
@@ -194,33 +222,26 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
     if (action === 'off') continue;
     // An accepted risk never blocks; it stays on record.
     if (f.status === 'excepted') action = 'audit';
-    const j: JudgedFinding = {
-      controlId: f.controlId,
-      severity: f.severity,
-      status: f.status,
-      action,
-      messageId: f.messageId,
-      message: f.message,
-      path: toDotted(f.path),
-      fingerprint: f.fingerprint,
-      ...(f.exception ? { exception: f.exception.id } : {}),
-    };
+    const j: JudgedFinding = { controlId: f.controlId, severity: f.severity, status: f.status, action, messageId: f.messageId, message: f.message, path: toDotted(f.path) };
+    if (withFingerprints) j.fingerprint = findingFingerprint(f);
+    if (f.exception) j.exception = f.exception.id;
     if (action === 'deny') denies = true;
     judged.push(j);
+    sources.push(f);
   }
 
   // An update is refused only for what it makes worse: findings the stored object already
   // had (same fingerprint) warn instead, unless --block-existing.
   if (denies && req.operation === 'UPDATE' && req.oldObject && !settings.blockExisting) {
-    const before = new Set(evaluate(reviewedResource(req, req.oldObject), judge, cache).findings.filter((f) => f.status === 'fail').map((f) => f.fingerprint));
-    for (const j of judged) {
-      if (!before.has(j.fingerprint)) continue;
+    const before = new Set(evaluate(reviewedResource(req, req.oldObject), judge, cache, false).findings.filter((f) => f.status === 'fail').map(findingFingerprint));
+    judged.forEach((j, i) => {
+      if (!before.has(j.fingerprint ?? findingFingerprint(sources[i]!))) return;
       j.existing = true;
       if (j.action === 'deny') {
         j.action = 'warn';
         j.wouldDeny = true;
       }
-    }
+    });
   }
   if (settings.dryRun) {
     for (const j of judged) {
@@ -230,16 +251,21 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
     }
   }
 
-  const deny = judged.filter((j) => j.action === 'deny');
-  const warn = judged.filter((j) => j.action === 'warn');
-  const outcome: Outcome = deny.length ? 'deny' : warn.length ? 'warn' : 'allow';
-  const response: AdmissionResponse = { ...base, allowed: deny.length === 0 };
+  const deny: JudgedFinding[] = [];
+  const warnings: string[] = [];
+  for (const j of judged) {
+    if (j.action === 'deny') deny.push(j);
+    else if (j.action === 'warn') warnings.push(prefixSanitized(`${j.wouldDeny ? (j.existing ? '[existing, not blocking] ' : '[dry-run, would deny] ') : ''}[${j.controlId}] `, sanitizeText(j.message)));
+  }
+  const outcome: Outcome = deny.length ? 'deny' : warnings.length ? 'warn' : 'allow';
+  const response: AdmissionResponse = { uid: req.uid, allowed: deny.length === 0 };
   if (deny.length) {
     const head = `Palisade denied ${displayName(resource)}: ${deny.length} finding(s) must be fixed: `;
+    const lines = deny.map(line);
     let message = head;
     let shown = 0;
     for (const j of deny) {
-      const l = `${shown ? '; ' : ''}${line(j)} (${j.path})`;
+      const l = `${shown ? '; ' : ''}${lines[shown]} (${j.path})`;
       if (message.length + l.length > MAX_DENY_MESSAGE) break;
       message += l;
       shown++;
@@ -249,19 +275,49 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
       code: 403,
       reason: 'Forbidden',
       message,
-      details: { causes: deny.slice(0, MAX_CAUSES).map((j) => ({ field: j.path, message: truncateRunes(line(j), 256), reason: j.controlId })) },
+      details: { causes: deny.slice(0, MAX_CAUSES).map((j, i) => ({ field: j.path, message: truncateRunes(lines[i]!, 256), reason: j.controlId })) },
     };
   }
-  const warnings = warn.map((j) => (j.wouldDeny ? (j.existing ? `[existing, not blocking] ${line(j)}` : `[dry-run, would deny] ${line(j)}`) : line(j)));
-  if (warnings.length) response.warnings = limitWarnings(warnings);
+  if (warnings.length) response.warnings = limitWarnings(warnings, true);
   response.auditAnnotations = auditAnnotations({
     decision: outcome,
     ...(settings.dryRun ? { mode: 'dry-run' } : {}),
     ...(deny.length ? { 'denied-by': [...new Set(deny.map((j) => j.controlId))].join(',') } : {}),
-    ...(judged.length ? { findings: JSON.stringify(judged.map((j) => ({ control: j.controlId, severity: j.severity, action: j.action, path: j.path, ...(j.existing ? { existing: true } : {}), ...(j.exception ? { exception: j.exception } : {}) }))) } : {}),
+    ...(judged.length ? { findings: annotationFindings(judged) } : {}),
   });
   if (response.allowed) remember(req, resource, cache);
   return { response, outcome, findings: judged, diagnostics };
+}
+
+const quotedCache = new Map<string, string>();
+/** JSON text of a string from a small set (control ids, severities, actions). */
+function quoted(s: string): string {
+  let q = quotedCache.get(s);
+  if (q === undefined) {
+    q = JSON.stringify(s);
+    if (quotedCache.size < 4096) quotedCache.set(s, q);
+  }
+  return q;
+}
+
+/**
+ * The `findings` audit annotation: JSON.stringify(judged.map(({control, severity, action,
+ * path, existing?, exception?}))) written out directly, as it is built for every review.
+ */
+function annotationFindings(judged: readonly JudgedFinding[]): string {
+  let out = '[';
+  for (let i = 0; i < judged.length; i++) {
+    const j = judged[i]!;
+    out += `${i ? ',' : ''}{"control":${quoted(j.controlId)},"severity":${quoted(j.severity)},"action":${quoted(j.action)},"path":${JSON.stringify(j.path)}`;
+    if (j.existing) out += ',"existing":true';
+    if (j.exception) out += `,"exception":${JSON.stringify(j.exception)}`;
+    out += '}';
+  }
+  return out + ']';
+}
+
+function line(f: JudgedFinding): string {
+  return `[${f.controlId}] ${sanitizeText(f.message)}`;
 }
 
 /** Keeps an admitted context object (Namespace, LimitRange, …); a dry run changes nothing. */

@@ -62,6 +62,8 @@ describe('palisade admission manifests', () => {
     const args: string[] = byKind('Deployment')[0].spec.template.spec.containers[0].args;
     assert.deepEqual(args.slice(0, 2), ['admission', 'serve']);
     for (const a of ['--admission-config', '--refuse-latest', '--framework']) assert.ok(args.includes(a), a);
+    // The webhook runs with a larger young generation (fewer scavenges per review).
+    assert.deepEqual(byKind('Deployment')[0].spec.template.spec.containers[0].env, [{ name: 'NODE_OPTIONS', value: '--max-semi-space-size=32' }]);
     assert.equal(byKind('ConfigMap')[0].data['admission.yaml'], readFileSync(join(dir, 'admission.yaml'), 'utf8'));
   });
 

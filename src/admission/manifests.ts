@@ -40,6 +40,8 @@ export const DEFAULT_IMAGE = `ghcr.io/palisade-dev/palisade:${VERSION}`;
 const NAME_LABEL = 'kubernetes.io/metadata.name';
 const TLS_DIR = '/etc/palisade/tls';
 const CONFIG_DIR = '/etc/palisade/config';
+/** Node options the webhook container runs with (bench/admission.mjs runs the webhook the same way). */
+export const WEBHOOK_NODE_OPTIONS = '--max-semi-space-size=32';
 
 type Rule = { apiGroups: string[]; apiVersions: string[]; resources: string[]; operations: string[]; scope: string };
 const rule = (apiGroups: string[], resources: string[], operations: string[], scope = '*'): Rule => ({ apiGroups, apiVersions: ['*'], resources, operations, scope });
@@ -124,6 +126,10 @@ export function renderManifests(o: ManifestOptions): string {
               // A tag can move: without a digest, pull what the tag names now.
               imagePullPolicy: o.image.includes('@sha256:') ? 'IfNotPresent' : 'Always',
               args,
+              // Every review allocates a few hundred short-lived objects; a larger young
+              // generation than Node's default (16 MiB semi-spaces) means fewer scavenges,
+              // about a fifth less CPU per review (bench/admission.mjs), well within the limit.
+              env: [{ name: 'NODE_OPTIONS', value: WEBHOOK_NODE_OPTIONS }],
               ports: [{ name: 'https', containerPort: 8443, protocol: 'TCP' }],
               readinessProbe: probe('/readyz', 5),
               livenessProbe: probe('/healthz', 10),

@@ -196,7 +196,7 @@ export async function startAdmissionServer(opts: AdmissionServerOptions): Promis
   };
 
   const validate = (req: AdmissionRequest, started: number): AdmissionResponse => {
-    const d: Decision = decide(req, judge, settings, exemptions, opts.cache);
+    const d: Decision = decide(req, judge, settings, exemptions, opts.cache, { fingerprints: opts.decisionLog !== undefined });
     for (const f of d.findings) metrics.findings.inc({ control: f.controlId, action: f.action });
     for (const diag of d.diagnostics) log('warn', diag.message, { code: diag.code, uid: req.uid });
     record('validate', req, d.response, d.outcome, started, { ...(d.reason ? { reason: d.reason } : {}), ...(d.findings.length ? { findings: d.findings } : {}) });

@@ -21,10 +21,45 @@ export const MAX_WARNINGS = 24;
 export const ANNOTATION_VALUE_RUNES = 4096;
 
 const CONTROL = /\p{Cc}/gu;
+const HAS_SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** A character \s matches, for code points from U+0080 (below it: space and C0 controls). */
+function isWideSpace(c: number): boolean {
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * Whether sanitizeText could change `s`: a control character, any surrogate (paired ones
+ * take the slow path too, which keeps them), white space at either end or twice in a row.
+ * Most messages have none of these, and one pass over the characters is cheaper than the
+ * replacements (a review can carry dozens of warnings).
+ */
+function needsSanitizing(s: string): boolean {
+  let prevSpace = true; // leading white space is trimmed
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff)) return true;
+    const space = c === 0x20 || (c > 0x9f && isWideSpace(c));
+    if (space && prevSpace) return true;
+    prevSpace = space;
+  }
+  return prevSpace && s.length > 0;
+}
+
+/**
+ * `prefix + text` as sanitizeText would return it, for a `text` sanitizeText already
+ * returned: only the (short) prefix needs a look.
+ */
+export function prefixSanitized(prefix: string, text: string): string {
+  // A clean prefix ending in one space, then clean text that does not start with one.
+  if (text.length > 0 && prefix.length > 1 && prefix.endsWith(' ') && !needsSanitizing(prefix.slice(0, -1))) return prefix + text;
+  return sanitizeText(prefix + text);
+}
 
 /** Valid UTF-8 without control characters, with runs of white space folded. */
 export function sanitizeText(s: string): string {
+  if (!needsSanitizing(s)) return s;
   return s.replace(LONE_SURROGATE, '\uFFFD').replace(CONTROL, ' ').replace(/\s{2,}/g, ' ').trim();
 }
 
@@ -45,12 +80,15 @@ function runeLength(s: string): number {
   return n;
 }
 
-/** Sanitised, deduplicated and limited warnings, with a last one counting what was left out. */
-export function limitWarnings(texts: readonly string[]): string[] {
+/**
+ * Sanitised, deduplicated and limited warnings, with a last one counting what was left out.
+ * `sanitized`: the caller already made each text what sanitizeText returns for it.
+ */
+export function limitWarnings(texts: readonly string[], sanitized = false): string[] {
   const seen = new Set<string>();
   const unique: string[] = [];
   for (const t of texts) {
-    const w = truncateRunes(sanitizeText(t), WARNING_TARGET_RUNES);
+    const w = truncateRunes(sanitized ? t : sanitizeText(t), WARNING_TARGET_RUNES);
     if (w && !seen.has(w)) {
       seen.add(w);
       unique.push(w);
@@ -83,7 +121,7 @@ export function auditAnnotations(entries: Record<string, string>): Record<string
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(entries)) {
     if (!isValidAnnotationKey(k)) continue;
-    out[k] = truncateRunes(v.replace(LONE_SURROGATE, '\uFFFD'), ANNOTATION_VALUE_RUNES);
+    out[k] = truncateRunes(HAS_SURROGATE.test(v) ? v.replace(LONE_SURROGATE, '\uFFFD') : v, ANNOTATION_VALUE_RUNES);
   }
   return out;
 }

@@ -2,6 +2,12 @@ import type { Diagnostic } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import type { ControlRun } from './engine.js';
 import type { FrameworkStatus } from '../frameworks/scoring.js';
+import type { CoverageGap } from '../sources/cluster/list.js';
+
+/** A kind a live scan could not read, with the controls it left not evaluated. */
+export interface ScanGap extends CoverageGap {
+  controls: string[];
+}
 
 /** Everything one scan produced; every report format renders this. */
 export interface ScanResult {
@@ -21,4 +27,8 @@ export interface ScanResult {
   diagnostics: Diagnostic[];
   /** Compliance status per framework, computed from the control runs. */
   frameworks: FrameworkStatus[];
+  /** Live scans: the cluster's name (inputs then hold k8s://NAME). */
+  cluster?: string;
+  /** Live scans: kinds that could not be read; their controls are not evaluated. */
+  gaps?: ScanGap[];
 }

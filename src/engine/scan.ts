@@ -63,7 +63,7 @@ export async function scanManifests(opts: ScanOptions): Promise<ScanResult> {
 }
 
 /** Stable order: file, line, column, control id. */
-function compareFindings(a: Finding, b: Finding): number {
+export function compareFindings(a: Finding, b: Finding): number {
   const fa = a.location?.file ?? '';
   const fb = b.location?.file ?? '';
   if (fa !== fb) return fa < fb ? -1 : 1;

@@ -7,7 +7,8 @@ import type { Assessment, Framework } from './loader.js';
  * fail: a mapped control has at least one finding that is not excepted.
  * manual: organisational or process requirement; never counted as passed.
  * node: evidenced by node or host checks, not by this scan.
- * not-evaluated: none of its controls ran, or they had nothing to examine.
+ * not-evaluated: none of its controls ran, or they had nothing to examine, or one of them could
+ *   not read every kind it needs (a live scan's coverage gap).
  */
 export type RequirementStatus = 'pass' | 'partial' | 'fail' | 'manual' | 'node' | 'not-evaluated';
 
@@ -35,14 +36,18 @@ export interface FrameworkStatus {
   requirements: RequirementResult[];
 }
 
-export function frameworkStatus(fw: Framework, runs: readonly ControlRun[]): FrameworkStatus {
+/**
+ * `incomplete`: ids of controls that could not see every object they need (a live scan
+ * that was denied a kind). A requirement they evidence fails on their findings, but never passes.
+ */
+export function frameworkStatus(fw: Framework, runs: readonly ControlRun[], incomplete?: ReadonlySet<string>): FrameworkStatus {
   const byId = new Map(runs.map((r) => [r.meta.id, r]));
   const counts = Object.fromEntries(REQUIREMENT_STATUSES.map((s) => [s, 0])) as Record<RequirementStatus, number>;
   const requirements = fw.requirements.map((req): RequirementResult => {
     const ran = req.controls.map((c) => byId.get(c)).filter((r): r is ControlRun => !!r);
     const failed = ran.reduce((n, r) => n + r.failed, 0);
     const excepted = ran.reduce((n, r) => n + r.excepted, 0);
-    const examined = ran.some((r) => r.evaluated > 0);
+    const examined = ran.some((r) => r.evaluated > 0) && !(incomplete && req.controls.some((c) => incomplete.has(c)));
     let status: RequirementStatus;
     if (req.assessment === 'manual') status = 'manual';
     else if (failed > 0) status = 'fail';

@@ -17,6 +17,11 @@ export interface Formatter {
    * written piece by piece, a large report never has to exist as one string.
    */
   chunks?(result: ScanResult, opts: FormatOptions): Iterable<string>;
+  /**
+   * Binary formats (PDF) render bytes, asynchronously; `render` then throws. Callers write
+   * these to a file or an HTTP body, never to a terminal.
+   */
+  renderBinary?(result: ScanResult): Promise<Buffer>;
 }
 
 /** Writes a report to a file descriptor or a stream-like sink, in pieces when the format can. */

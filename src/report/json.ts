@@ -34,6 +34,8 @@ export const jsonFormatter: Formatter = {
       findings: FINDINGS_MARK,
       frameworks: result.frameworks,
       diagnostics: result.diagnostics,
+      // Live scans only: the cluster and the kinds it could not read (docs/cluster.md).
+      ...(result.cluster !== undefined ? { cluster: result.cluster, gaps: result.gaps ?? [] } : {}),
     };
     // Everything but the findings is small: render it whole, then splice the findings in,
     // a thousand at a time, with the indentation JSON.stringify would have used.

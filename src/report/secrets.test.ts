@@ -76,7 +76,8 @@ describe('secret values never reach any output format', () => {
   it('the fixture produces findings about the secret-bearing objects', () => {
     assert.ok(result.findings.length > 0);
   });
-  for (const [name, f] of Object.entries(FORMATTERS)) {
+  // Binary formats print another format (pdf prints the html report), which is checked here as text.
+  for (const [name, f] of Object.entries(FORMATTERS).filter(([, f]) => !f.renderBinary)) {
     it(`${name} output contains no secret or environment value`, () => {
       const text = f.render(result, { color: false });
       for (const c of CANARIES) {

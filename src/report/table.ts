@@ -65,7 +65,8 @@ export const tableFormatter: Formatter = {
     const s = summarize(result);
     const parts = [...SEVERITIES].reverse().filter((sev) => s.bySeverity[sev] > 0).map((sev) => paint(SEVERITY_COLOR[sev], `${s.bySeverity[sev]} ${sev}`));
     let summary = `${s.findings} finding${s.findings === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''}`;
-    summary += ` in ${s.resources} resource${s.resources === 1 ? '' : 's'} from ${s.files} file${s.files === 1 ? '' : 's'}, ${s.controls} controls`;
+    const from = result.cluster !== undefined ? `cluster ${result.cluster}` : `${s.files} file${s.files === 1 ? '' : 's'}`;
+    summary += ` in ${s.resources} resource${s.resources === 1 ? '' : 's'} from ${from}, ${s.controls} controls`;
     if (s.excepted) summary += `; ${s.excepted} excepted`;
     if (s.inputErrors) summary += `; ${paint(ANSI.red, `${s.inputErrors} input error${s.inputErrors === 1 ? '' : 's'}`)}`;
     summary += ` (${(result.durationMs / 1000).toFixed(2)}s)`;

@@ -120,6 +120,7 @@ export function parseConfig(text: string, file: string, knownControlIds: KnownCo
       exceptions: v.exceptions,
       policies: v.policies ?? [],
       limits: v.limits ?? {},
+      ...(v.admission ? { admission: v.admission } : {}),
     },
     diagnostics,
   };

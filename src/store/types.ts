@@ -12,7 +12,7 @@ import type { ControlRun } from '../engine/engine.js';
 import type { ScanResult } from '../engine/scan-result.js';
 import type { Finding } from '../core/finding.js';
 import type { RiskException } from '../core/exception.js';
-import type { RequirementStatus } from '../frameworks/scoring.js';
+import type { FrameworkStatus, RequirementStatus } from '../frameworks/scoring.js';
 import type { DetectionRecord } from '../detect/correlate/record.js';
 
 export type Role = 'viewer' | 'auditor' | 'admin';
@@ -168,13 +168,16 @@ export interface Store {
   /** Rebuilds the ScanResult of a stored scan (findings open at it, runs, framework status) for reports. */
   scanResult(id: number): Promise<ScanResult | undefined>;
   controlRuns(scanId: number): Promise<ControlRun[]>;
+  /** Framework status (with requirements) at a stored scan, without rebuilding its findings; one framework or all. */
+  frameworkStatuses(scanId: number, framework?: string): Promise<FrameworkStatus[]>;
 
   findings(q: FindingQuery): Promise<Page<StoredFinding>>;
   finding(fingerprint: string, cluster?: string): Promise<StoredFinding | undefined>;
   frameworkTrend(framework: string, opts?: { cluster?: string; limit?: number }): Promise<FrameworkSnapshot[]>;
   listClusters(): Promise<Array<{ name: string; lastScanId?: number; lastScanAt?: string }>>;
 
-  requestException(e: Omit<StoredException, 'state' | 'requestedAt' | 'decidedBy' | 'decidedAt' | 'approvedBy'> & { approvedBy?: string }): Promise<StoredException>;
+  /** `id` is generated (EXC-YYYYMMDD-xxxxxxxx) when absent or empty; an existing id is PALISADE_STORE_CONFLICT. */
+  requestException(e: Omit<StoredException, 'id' | 'state' | 'requestedAt' | 'decidedBy' | 'decidedAt' | 'approvedBy'> & { id?: string; approvedBy?: string }): Promise<StoredException>;
   decideException(id: string, decision: 'approved' | 'rejected' | 'revoked', actor: string, comment?: string): Promise<StoredException>;
   /** Marks approved exceptions past their expiry as expired (recording the event); returns how many. */
   expireExceptions(today: string): Promise<number>;

@@ -66,14 +66,22 @@ export function runManifests(args: ParsedArgs, io: CliIO): number {
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 30) throw usage('--timeout-seconds: expected 1 to 30', '--timeout-seconds');
 
   const configFiles: Record<string, string> = {};
-  let exemptions = { users: [] as string[], groups: [] as string[] };
-  if (str(v.config)) configFiles['palisade.yaml'] = readText(io, str(v.config)!);
+  const exemptions = { users: [] as string[], groups: [] as string[] };
+  // Exempt users and groups of the configuration's admission: section and of
+  // --admission-config add up, as they do in `admission serve`.
+  const addExemptions = (loaded: ReturnType<typeof loadAdmissionConfig>) => {
+    if (loaded.diagnostics.length) throw new PalisadeError(loaded.diagnostics[0]!, EXIT.input, loaded.diagnostics);
+    exemptions.users.push(...(loaded.settings.exemptions?.users ?? []));
+    exemptions.groups.push(...(loaded.settings.exemptions?.groups ?? []));
+  };
+  if (str(v.config)) {
+    configFiles['palisade.yaml'] = readText(io, str(v.config)!);
+    addExemptions(loadAdmissionConfig(resolve(io.cwd, str(v.config)!), knownControlIds(), 'admission'));
+  }
   const admissionConfig = str(v['admission-config']);
   if (admissionConfig) {
-    const loaded = loadAdmissionConfig(resolve(io.cwd, admissionConfig), knownControlIds());
-    if (loaded.diagnostics.length) throw new PalisadeError(loaded.diagnostics[0]!, EXIT.input, loaded.diagnostics);
+    addExemptions(loadAdmissionConfig(resolve(io.cwd, admissionConfig), knownControlIds()));
     configFiles['admission.yaml'] = readText(io, admissionConfig);
-    exemptions = { users: loaded.settings.exemptions?.users ?? [], groups: loaded.settings.exemptions?.groups ?? [] };
   }
   const key = (prefix: string, i: number, name: string) => `${prefix}-${i + 1}-${name.replace(/[^A-Za-z0-9._-]/g, '_')}`;
   list(v.exceptions).forEach((f, i) => (configFiles[key('exceptions', i, basename(f))] = readText(io, f)));
@@ -120,7 +128,7 @@ export function runManifests(args: ParsedArgs, io: CliIO): number {
       timeoutSeconds,
       serveArgs: [...forwardedArgs(v), ...args.positionals],
       configFiles,
-      matchConditions: v['match-conditions'] === true ? exemptions : undefined,
+      matchConditions: v['match-conditions'] === true ? { users: [...new Set(exemptions.users)], groups: [...new Set(exemptions.groups)] } : undefined,
       observe: v['no-context-kinds'] !== true,
       contextKinds: v['no-context-kinds'] !== true,
       tlsSecret: str(v['tls-secret']) ?? 'palisade-admission-tls',

@@ -125,6 +125,26 @@ export function judgeFrom(judging: Judging, settings: AdmissionSettings, onlySel
   };
 }
 
+/**
+ * The admission settings from files: the `admission:` section of the configuration file
+ * (`--config`, or .palisade.yaml here), then `--admission-config FILE` over it.
+ */
+export function admissionFileLayers(v: ParsedArgs['values'], io: CliIO, judging: Judging, known: ReadonlySet<string>): Partial<AdmissionSettings>[] {
+  const layers: Partial<AdmissionSettings>[] = [];
+  const load = (file: string, section?: string) => {
+    const loaded = loadAdmissionConfig(resolve(io.cwd, file), known, section);
+    if (loaded.diagnostics.length) throw new PalisadeError(loaded.diagnostics[0]!, EXIT.input, loaded.diagnostics);
+    layers.push(loaded.settings);
+  };
+  // The same file resolveJudging read; its schema check already passed, the control ids in
+  // actions are checked here (the webhook knows controls scan does not).
+  const configFile = str(v.config) ?? (existsSync(resolve(io.cwd, '.palisade.yaml')) ? '.palisade.yaml' : undefined);
+  if (configFile && judging.config.admission) load(configFile, 'admission');
+  const admissionConfig = str(v['admission-config']);
+  if (admissionConfig) load(admissionConfig);
+  return layers;
+}
+
 export function parseListen(v: string): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:]*)):(\d{1,5})$/.exec(v);
   const port = m ? Number(m[3]) : NaN;
@@ -157,14 +177,7 @@ export async function runServe(args: ParsedArgs, io: CliIO): Promise<number> {
   for (const d of first.diagnostics) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
   // Actions may name built-in controls, the webhook's own and those of --policy files.
   const known = new Set([...knownControlIds(), ...first.controls.map((c) => c.meta.id)]);
-  const fileLayer: Partial<AdmissionSettings> = {};
-  const configFile = str(v['admission-config']);
-  if (configFile) {
-    const loaded = loadAdmissionConfig(resolve(io.cwd, configFile), known);
-    if (loaded.diagnostics.length) throw new PalisadeError(loaded.diagnostics[0]!, EXIT.input, loaded.diagnostics);
-    Object.assign(fileLayer, loaded.settings);
-  }
-  const settings = applyPolicySwitches(mergeSettings(fileLayer, settingsFromFlags(v, known)));
+  const settings = applyPolicySwitches(mergeSettings(...admissionFileLayers(v, io, first, known), settingsFromFlags(v, known)));
   const onlySelected = list(v.control).length > 0;
   const makeJudge = (judging: Judging = resolveJudging(args, io)) => judgeFrom(judging, settings, onlySelected);
   const judge = makeJudge(first);

@@ -3,13 +3,18 @@ import { once } from 'node:events';
 import { relative, resolve } from 'node:path';
 import type { Command, CommandSpec, CliIO } from '../command.js';
 import { diagnostic, EXIT, formatDiagnostic, PalisadeError } from '../../core/errors.js';
-import { DEFAULT_LIMITER, formatAlertText, type Alert } from '../../detect/audit/alerts.js';
+import { DEFAULT_LIMITER, formatAlertText } from '../../detect/audit/alerts.js';
+import type { DetectionRecord } from '../../detect/correlate/record.js';
 import { analyzeAuditLogs } from '../../detect/audit/analyze.js';
 import { AuditDetector, builtinRuleFiles, loadAuditRules, readRuleFiles } from '../../detect/audit/detector.js';
 import { DEFAULT_READ_LIMITS, gunzipIfNeeded, openAuditFile, textStream } from '../../detect/audit/reader.js';
 import { atLeastPriority, parsePriority, PRIORITIES, type Priority } from '../../detect/rules-lang/priority.js';
 import { DETECTION_OPTION_NAMES, DETECTION_OPTIONS, detectionFromOptions } from '../../detect/correlate/cli-options.js';
 import { serve, SERVE_ONLY, SERVE_OPTIONS } from './serve.js';
+import { closeWebhookSinks, describeSinks, WEBHOOK_OPTION_NAMES, WEBHOOK_OPTIONS, webhookSinksFrom } from './webhook-options.js';
+
+/** How long `audit analyze` waits at the end for webhooks to take what is queued. */
+const WEBHOOK_GRACE_MS = 30_000;
 
 export const RULES_OPTIONS = [
   { name: 'rules', short: 'r', type: 'string', multiple: true, valueName: 'FILE', description: 'A Falco-format rules file (source k8s_audit), loaded after the built-in rules; later files override and append to earlier ones.' },
@@ -23,8 +28,9 @@ export const spec: CommandSpec = {
   description: [
     'Reads audit.k8s.io/v1 and v1beta1 Events as JSON lines (plain or gzip, detected by content) or an EventList document, evaluates the rules and writes one alert per line: Falco\'s JSON alert fields plus `palisade` (MITRE ids and framework ids from the tags), or text `time priority rule: output`.',
     'Identical alerts (same rule and output) within --dedup-window seconds of event time are written once; --rate-limit caps alerts per rule with a token bucket. Suppressed counts go to standard error.',
+    '--webhook URL also POSTs alerts, anomaly alerts and incidents to an HTTP(S) endpoint (both subcommands): a JSON array per POST, or JSON lines with --webhook-format jsonl; retried with back-off, from a bounded queue that drops the oldest when full; flushed at the end or at shutdown. See docs/detection.md.',
     'Exit codes: 0 the analysis ran; 1 an alert at or above --fail-on-alert; 2 a rules file or an input could not be read (bad lines are reported and skipped, and also give 2).',
-    '`audit serve` is the API server\'s audit webhook backend (--audit-webhook-config-file): POST /audit takes audit.k8s.io/v1 or v1beta1 EventList batches, authenticated by bearer token or client certificate; every event is fsync\'ed to the --spool write-ahead log before the 200, then run through the same rules, alerts going to --output (default standard output). A full queue answers 429 and a full spool 503, both with Retry-After, so the API server retries the batch. /healthz, /readyz and /metrics serve probes and Prometheus. SIGTERM stops it gracefully; after a crash it resumes after the last processed event.',
+    '`audit serve` is the API server\'s audit webhook backend (--audit-webhook-config-file): POST /audit takes audit.k8s.io/v1 or v1beta1 EventList batches, authenticated by bearer token or client certificate; every event is fsync\'ed to the --spool write-ahead log before the 200, then run through the same rules, correlation and baselines as `audit analyze` (the baseline is saved every --baseline-save-interval seconds and at shutdown), alerts going to --output (default standard output). A full queue answers 429 and a full spool 503, both with Retry-After, so the API server retries the batch. /healthz, /readyz and /metrics serve probes and Prometheus. SIGTERM stops it gracefully; after a crash it resumes after the last processed event.',
   ].join('\n'),
   options: [
     ...RULES_OPTIONS,
@@ -36,6 +42,7 @@ export const spec: CommandSpec = {
     { name: 'rate-burst', type: 'string', valueName: 'COUNT', description: 'Token bucket size for --rate-limit.', default: String(DEFAULT_LIMITER.burst) },
     { name: 'max-line-bytes', type: 'string', valueName: 'BYTES', description: 'Longest JSON line read; longer lines are reported and skipped.', default: String(DEFAULT_READ_LIMITS.maxLineBytes) },
     ...DETECTION_OPTIONS,
+    ...WEBHOOK_OPTIONS,
     ...SERVE_OPTIONS,
   ],
   examples: [
@@ -43,6 +50,7 @@ export const spec: CommandSpec = {
     'palisade audit analyze --rules my-rules.yaml --format text audit-*.log.gz',
     'kubectl logs -n kube-system kube-apiserver-0 | palisade audit analyze --fail-on-alert warning -',
     'palisade audit serve --listen 0.0.0.0:8443 --tls-cert tls.crt --tls-key tls.key --token-file token --spool /var/lib/palisade/audit -o alerts.jsonl',
+    'palisade audit serve … --baseline /var/lib/palisade/baseline.json --learn-for 7d --webhook https://siem.example.com/in --webhook-header-file /etc/palisade/siem-headers',
   ],
 };
 
@@ -94,6 +102,11 @@ async function analyze(args: { values: Record<string, unknown>; positionals: str
   for (const d of detection.diagnostics) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
   if (detection.diagnostics.some((d) => d.level === 'error')) return EXIT.input;
 
+  const webhooks = webhookSinksFrom(v, io.cwd, (level, message) => {
+    if (level === 'warn' || level === 'error' || io.env.PALISADE_VERBOSE) io.stderr.write(`palisade: ${level === 'warn' ? 'warning' : level}: ${message}\n`);
+  });
+  for (const line of describeSinks(webhooks, v)) io.stderr.write(`palisade: alerts also go to ${line}\n`);
+
   let fd: number | undefined;
   // On the real standard output: wait when the pipe is full, stop quietly when it closes (| head).
   let closed = false;
@@ -128,11 +141,17 @@ async function analyze(args: { values: Record<string, unknown>; positionals: str
       correlator: detection.correlator,
       baseline: detection.baseline,
       learnInputs: detection.learnFiles.map((p) => ({ name: p, open: () => openAuditFile(resolve(io.cwd, p)) })),
-      emit: (a: Alert) => {
+      emit: (a: DetectionRecord) => {
         if (!worst || atLeastPriority(a.priority, worst)) worst = a.priority;
+        for (const w of webhooks) w.write(a);
         return write((text ? formatAlertText(a) : JSON.stringify(a)) + '\n');
       },
     });
+    if (webhooks.length) {
+      const closed = await closeWebhookSinks(webhooks, WEBHOOK_GRACE_MS);
+      for (const line of closed.lines) io.stderr.write(`palisade: ${line}\n`);
+      for (const d of closed.diagnostics) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
+    }
     for (const d of result.diagnostics) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
     io.stderr.write(`palisade: ${result.events} event(s), ${result.alerts} alert(s) from ${loaded.rules.filter((r) => r.enabled).length} rule(s)\n`);
     for (const d of detection.finish()) {
@@ -142,13 +161,21 @@ async function analyze(args: { values: Record<string, unknown>; positionals: str
     if (detection.correlator || detection.baseline) io.stderr.write(`palisade: ${result.incidents} incident(s)${detection.baseline ? `, ${result.anomalies} anomaly alert(s), baseline of ${detection.baseline.identities} identit${detection.baseline.identities === 1 ? 'y' : 'ies'}${result.learnedEvents ? ` (+${result.learnedEvents} event(s) learned from --baseline-learn)` : ''}` : ''}\n`);
     if (result.diagnostics.some((d) => d.level === 'error')) return EXIT.input;
   } finally {
+    // Also when the analysis failed: no timer or connection may keep the process alive.
+    await closeWebhookSinks(webhooks, 0);
     if (fd !== undefined) closeSync(fd);
     if (realStdout) process.stdout.off('error', onError);
   }
   return failOn && worst && atLeastPriority(worst, failOn) ? EXIT.findings : EXIT.ok;
 }
 
-const ANALYZE_ONLY = new Set(['format', 'output', 'fail-on-alert', 'dedup-window', 'rate-limit', 'rate-burst', 'max-line-bytes', 'rules', 'no-builtin', ...DETECTION_OPTION_NAMES]);
+/** `audit serve` with parsed option values (tests pass their own signal source). */
+export function runServe(v: Record<string, unknown>, io: CliIO, signals?: Parameters<typeof serve>[3]): Promise<number> {
+  const limiter = { dedupWindowMs: num(v['dedup-window'] ?? String(DEFAULT_LIMITER.dedupWindowMs / 1000), 'dedup-window') * 1000, ratePerSecond: num(v['rate-limit'] ?? '0', 'rate-limit'), burst: num(v['rate-burst'] ?? String(DEFAULT_LIMITER.burst), 'rate-burst', 1) };
+  return serve(v, io, { loadRules: () => loadAuditRules(readRulesOrThrow(ruleFilesFrom(v, io.cwd), io.cwd)), limiter }, signals);
+}
+
+const ANALYZE_ONLY = new Set(['format', 'output', 'fail-on-alert', 'dedup-window', 'rate-limit', 'rate-burst', 'max-line-bytes', 'rules', 'no-builtin', ...DETECTION_OPTION_NAMES, ...WEBHOOK_OPTION_NAMES]);
 
 export const command: Command = {
   spec,
@@ -160,9 +187,7 @@ export const command: Command = {
         if (v !== undefined && v !== o.default && !SERVE_ONLY.has(o.name)) throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: `--${o.name} is not an option of \`audit serve\`` }, { field: `--${o.name}` }));
       }
       if (rest.length) throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: `\`audit serve\` takes no arguments, got "${rest[0]}"` }));
-      const v = args.values;
-      const limiter = { dedupWindowMs: num(v['dedup-window'], 'dedup-window') * 1000, ratePerSecond: num(v['rate-limit'], 'rate-limit'), burst: num(v['rate-burst'], 'rate-burst', 1) };
-      return serve(v, io, { loadRules: () => loadAuditRules(readRulesOrThrow(ruleFilesFrom(v, io.cwd), io.cwd)), limiter });
+      return runServe(args.values, io);
     }
     if (sub !== 'analyze') {
       throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: sub ? `unknown subcommand "${sub}"; expected analyze or serve` : 'expected a subcommand: analyze or serve' }, { field: sub }));

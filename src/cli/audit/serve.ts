@@ -1,17 +1,23 @@
 /**
- * `palisade audit serve`: the API server's audit webhook backend. Runs until SIGTERM or
- * SIGINT, then shuts down gracefully (stop accepting, finish batches in flight, process
- * what the spool holds, commit, close).
+ * `palisade audit serve`: the API server's audit webhook backend. Events go through the
+ * same detection as `audit analyze` (rules, correlation into incidents, baselines with
+ * their learning period). Runs until SIGTERM or SIGINT, then shuts down gracefully (stop
+ * accepting, finish batches in flight, process what the spool holds, commit, save the
+ * baseline, flush the webhooks, close).
  */
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { CliIO, OptionSpec } from '../command.js';
 import { diagnostic, EXIT, formatDiagnostic, PalisadeError } from '../../core/errors.js';
 import { AuditDetector, loadAuditRules } from '../../detect/audit/detector.js';
 import { SpoolConsumer, type AlertSink } from '../../detect/receiver/consumer.js';
 import { readTokenFile, startAuditReceiver, type ReceiverAuth } from '../../detect/receiver/server.js';
-import { FileAlertSink, StreamAlertSink } from '../../detect/receiver/sink.js';
+import { FanoutSink, FileAlertSink, StreamAlertSink } from '../../detect/receiver/sink.js';
 import { Spool } from '../../detect/receiver/spool.js';
+import { learnBaseline } from '../../detect/audit/analyze.js';
+import { DEFAULT_READ_LIMITS, openAuditFile } from '../../detect/audit/reader.js';
+import { DETECTION_OPTION_NAMES, detectionFromOptions } from '../../detect/correlate/cli-options.js';
+import { closeWebhookSinks, describeSinks, WEBHOOK_OPTION_NAMES, webhookSinksFrom } from './webhook-options.js';
 
 /** Options of `audit serve` only. No defaults in the spec (they would reach `analyze`): defaults are below. */
 export const SERVE_OPTIONS: readonly OptionSpec[] = [
@@ -28,9 +34,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'retry-after', type: 'string', valueName: 'SECONDS', description: 'Retry-After given with 429 and 503. Default: 5.' },
   { name: 'ack-timeout', type: 'string', valueName: 'SECONDS', description: 'A batch not durable within this time is answered 503 (the API server waits 30 s). Default: 10.' },
   { name: 'commit-interval', type: 'string', valueName: 'MS', description: 'How often the processed position is committed; a crash repeats at most this much work. Default: 200.' },
+  { name: 'baseline-save-interval', type: 'string', valueName: 'SECONDS', description: 'How often `audit serve` saves --baseline (also at shutdown). Default: 300.' },
 ];
 
-export const SERVE_ONLY = new Set([...SERVE_OPTIONS.map((o) => o.name), 'output', 'format', 'rules', 'no-builtin', 'dedup-window', 'rate-limit', 'rate-burst']);
+export const SERVE_ONLY = new Set([...SERVE_OPTIONS.map((o) => o.name), 'output', 'format', 'rules', 'no-builtin', 'dedup-window', 'rate-limit', 'rate-burst', ...DETECTION_OPTION_NAMES, ...WEBHOOK_OPTION_NAMES]);
+
+/** How long shutdown waits for webhooks to take the alerts still queued. */
+const WEBHOOK_GRACE_MS = 10_000;
 
 function int(v: unknown, option: string, fallback: number, min = 0): number {
   if (v === undefined) return fallback;
@@ -73,6 +83,8 @@ export async function serve(
   const ackTimeoutMs = int(values['ack-timeout'], 'ack-timeout', 10, 0.001) * 1000;
   const commitIntervalMs = int(values['commit-interval'], 'commit-interval', 200, 0);
 
+  const baselineSaveMs = int(values['baseline-save-interval'], 'baseline-save-interval', 300, 0.1) * 1000;
+
   const loaded = rules.loadRules();
   const ruleErrors = loaded.diagnostics.filter((d) => d.level === 'error');
   for (const d of loaded.diagnostics) if (d.level !== 'note' || io.env.PALISADE_VERBOSE) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
@@ -81,6 +93,27 @@ export async function serve(
     return EXIT.input;
   }
   const detector = new AuditDetector(loaded.rules);
+  const detection = detectionFromOptions(values, io.cwd, new Set(loaded.rules.map((r) => r.name)));
+  for (const d of detection.diagnostics) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
+  if (detection.diagnostics.some((d) => d.level === 'error')) return EXIT.input;
+  const log = (level: string, message: string) => {
+    if (level !== 'debug' || io.env.PALISADE_DEBUG) io.stderr.write(`palisade: ${level}: ${message}\n`);
+  };
+  const { correlator, baseline } = detection;
+  if (baseline && detection.learnFiles.length) {
+    let bad = false;
+    const learned = await learnBaseline(baseline, detection.learnFiles.map((p) => ({ name: p, open: () => openAuditFile(resolve(io.cwd, p)) })), DEFAULT_READ_LIMITS, (d) => {
+      if (d.level === 'error') bad = true;
+      io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
+    }, (input, e) => {
+      bad = true;
+      const err = e as NodeJS.ErrnoException;
+      io.stderr.write(`palisade: ${formatDiagnostic(diagnostic('PALISADE_DETECT_INPUT', { reason: err.code === 'ENOENT' ? 'no such file' : err.code ?? err.message }, { file: input.name }))}\n`);
+    });
+    if (bad) return EXIT.input;
+    io.stderr.write(`palisade: baseline learned from ${learned} event(s) of --baseline-learn\n`);
+  }
+  const webhooks = webhookSinksFrom(values, io.cwd, log);
 
   let spool: Spool;
   try {
@@ -91,27 +124,34 @@ export async function serve(
   }
   const format = values.format === 'text' ? 'text' : 'json';
   const output = typeof values.output === 'string' ? values.output : '-';
-  let sink: AlertSink;
+  let primary: AlertSink;
   try {
-    sink = output === '-' ? new StreamAlertSink(io.stdout, format) : new FileAlertSink(resolve(io.cwd, output), format);
+    primary = output === '-' ? new StreamAlertSink(io.stdout, format) : new FileAlertSink(resolve(io.cwd, output), format);
   } catch (e) {
     await spool.close();
     throw new PalisadeError(diagnostic('PALISADE_OUTPUT_WRITE', { file: output, reason: (e as NodeJS.ErrnoException).code ?? String(e) }, { file: output }));
   }
-  const log = (level: string, message: string) => {
-    if (level !== 'debug' || io.env.PALISADE_DEBUG) io.stderr.write(`palisade: ${level}: ${message}\n`);
-  };
-  const consumer = new SpoolConsumer(spool, detector, sink, { commitIntervalMs, dedupWindowMs: rules.limiter.dedupWindowMs, limiter: rules.limiter, log });
+  const sink: AlertSink = webhooks.length ? new FanoutSink(primary, webhooks) : primary;
+  const consumer = new SpoolConsumer(spool, detector, sink, { commitIntervalMs, dedupWindowMs: rules.limiter.dedupWindowMs, limiter: rules.limiter, correlator, baseline, log });
   let receiver;
   try {
-    receiver = await startAuditReceiver({ host, port, certFile, keyFile, auth, spool, consumer, maxBodyBytes, queueSize, retryAfterSeconds: retryAfter, ackTimeoutMs, log });
+    receiver = await startAuditReceiver({ host, port, certFile, keyFile, auth, spool, consumer, maxBodyBytes, queueSize, retryAfterSeconds: retryAfter, ackTimeoutMs, log, webhooks: () => webhooks.map((w) => w.stats()) });
   } catch (e) {
     await spool.close();
     sink.close();
+    await closeWebhookSinks(webhooks, 0);
     throw e;
   }
+  // The baseline is saved now and then (a crash loses at most this much learning) and at shutdown.
+  const saveBaseline = (): void => {
+    for (const d of detection.finish()) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
+  };
+  const saver = baseline && detection.baselineFile ? setInterval(saveBaseline, baselineSaveMs) : undefined;
+  saver?.unref();
   if (spool.backlogAtOpen) io.stderr.write(`palisade: resuming ${spool.backlogAtOpen} spooled event(s) not yet processed\n`);
-  io.stderr.write(`palisade: audit receiver listening on ${receiver.url}/audit (${loaded.rules.filter((r) => r.enabled).length} rule(s), spool ${spoolDir})\n`);
+  const detecting = [correlator ? `correlation of ${correlator.sequences.filter((q) => q.enabled).length} sequence(s)` : '', baseline ? `baseline${detection.baselineFile ? ` ${relative(io.cwd, detection.baselineFile) || detection.baselineFile}` : ''}` : ''].filter(Boolean).join(', ');
+  io.stderr.write(`palisade: audit receiver listening on ${receiver.url}/audit (${loaded.rules.filter((r) => r.enabled).length} rule(s)${detecting ? `, ${detecting}` : ''}, spool ${spoolDir})\n`);
+  for (const line of describeSinks(webhooks, values)) io.stderr.write(`palisade: alerts also go to ${line}\n`);
 
   await new Promise<void>((done) => {
     const stop = () => {
@@ -125,6 +165,12 @@ export async function serve(
   io.stderr.write('palisade: shutting down: finishing batches in flight and processing the spool\n');
   const r = receiver;
   await r.close();
-  io.stderr.write(`palisade: stopped; ${consumer.processed} event(s) processed, ${consumer.alerts} alert(s), ${consumer.duplicates} duplicate(s) dropped, ${r.pending} event(s) left in the spool\n`);
+  if (saver) clearInterval(saver);
+  if (baseline && detection.baselineFile) saveBaseline();
+  const closed = await closeWebhookSinks(webhooks, WEBHOOK_GRACE_MS);
+  for (const line of closed.lines) io.stderr.write(`palisade: ${line}\n`);
+  for (const d of closed.diagnostics) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
+  if (correlator?.evicted) io.stderr.write(`palisade: ${formatDiagnostic(diagnostic('PALISADE_DETECT_CORRELATION_EVICTED', { count: correlator.evicted, cap: correlator.maxEntities }, { level: 'warning' }))}\n`);
+  io.stderr.write(`palisade: stopped; ${consumer.processed} event(s) processed, ${consumer.alerts} alert(s), ${consumer.incidents} incident(s), ${consumer.duplicates} duplicate(s) dropped, ${r.pending} event(s) left in the spool\n`);
   return EXIT.ok;
 }

@@ -1,9 +1,12 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Command, CommandSpec, CliIO } from '../command.js';
+import type { Command, CommandSpec, CliIO, ParsedArgs } from '../command.js';
 import { diagnostic, EXIT, formatDiagnostic, PalisadeError } from '../../core/errors.js';
 import { atLeast, isSeverity, SEVERITIES, type Severity } from '../../core/severity.js';
 import { scanManifests } from '../../engine/scan.js';
+import { scanCluster } from '../../engine/scan-cluster.js';
+import { ClusterApiError, connect } from '../../sources/cluster/client.js';
+import type { ListProgress } from '../../sources/cluster/list.js';
 import type { ScanResult } from '../../engine/scan-result.js';
 import { writeReport } from '../../report/formatter.js';
 import { FORMATTERS } from '../../report/registry.js';
@@ -11,10 +14,11 @@ import { JUDGING_OPTIONS, list, resolveJudging, str } from '../judging-options.j
 
 export const spec: CommandSpec = {
   name: 'scan',
-  summary: 'Scan Kubernetes manifests (files, directories, Helm charts, Kustomize directories, or - for stdin) and report findings.',
-  usage: 'palisade scan [options] [PATH...]',
+  summary: 'Scan Kubernetes manifests (files, directories, Helm charts, Kustomize directories, or - for stdin), or a live cluster with --cluster, and report findings.',
+  usage: 'palisade scan [options] [PATH...] | palisade scan --cluster [--context NAME] [options]',
   description:
-    'Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 a usage error or an input that could not be read (reported after everything from the good inputs).',
+    'Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 a usage error or an input that could not be read (reported after everything from the good inputs), or a cluster that could not be reached. ' +
+    'Kinds a live scan is not allowed to read are warnings (coverage gaps): they do not change the exit code, and the controls that need them are reported as not evaluated (docs/cluster.md).',
   options: [
     { name: 'format', short: 'f', type: 'string', multiple: true, valueName: 'FORMAT[=FILE]', description: 'Report format; repeat (or separate with commas) for several. FORMAT=FILE writes that format to FILE.', choices: undefined },
     { name: 'output', short: 'o', type: 'string', multiple: true, valueName: 'FILE', description: 'Write the n-th --format to this file instead of standard output.' },
@@ -24,6 +28,12 @@ export const spec: CommandSpec = {
     { name: 'root', type: 'string', valueName: 'DIR', description: 'Directory that reported file paths are relative to. Default: the current directory.' },
     { name: 'max-file-size', type: 'string', valueName: 'BYTES', description: 'Largest input file read.', config: 'limits.maxFileSize' },
     { name: 'no-render', type: 'boolean', description: 'Do not render Helm charts and Kustomize directories; read their files as they are.' },
+    { name: 'cluster', type: 'boolean', description: 'Scan the live cluster of the current kubeconfig context instead of files (read-only: discovery and list requests; see docs/cluster.md).' },
+    { name: 'context', type: 'string', valueName: 'NAME', description: 'With --cluster: the kubeconfig context to use. Default: current-context.' },
+    { name: 'kubeconfig', type: 'string', valueName: 'FILE', description: 'With --cluster: kubeconfig file. Default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account.' },
+    { name: 'cluster-name', type: 'string', valueName: 'NAME', description: 'With --cluster: name of the cluster in reports. Default: the context\'s cluster name.' },
+    { name: 'page-size', type: 'string', valueName: 'N', description: 'With --cluster: objects per list request (limit). Default: 500.' },
+    { name: 'progress', type: 'boolean', description: 'Show progress on standard error even when it is not a terminal (with --cluster).' },
     { name: 'color', type: 'boolean', description: 'Colour the table even when standard output is not a terminal.' },
     { name: 'no-color', type: 'boolean', description: 'Never colour the table (also NO_COLOR=1).' },
   ],
@@ -32,6 +42,7 @@ export const spec: CommandSpec = {
     'palisade scan -f sarif -o palisade.sarif -f table --fail-on high .',
     'helm template my-chart | palisade scan -',
     'palisade scan --framework pss-restricted --pss-version v1.25 manifests/',
+    'palisade scan --cluster --context prod -f json -o prod.json',
   ],
 };
 
@@ -60,6 +71,8 @@ export function outputTargets(formats: string[], outputs: string[]): OutputTarge
   if (targets.filter((t) => !t.file).length > 1) {
     throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: 'only one format can go to standard output; give --output (or FORMAT=FILE) for the others' }, { field: '--output' }));
   }
+  const binary = targets.find((t) => !t.file && FORMATTERS[t.format]!.renderBinary);
+  if (binary) throw new PalisadeError(diagnostic('PALISADE_REPORT_BINARY_STDOUT', { format: binary.format }, { field: '--output' }));
   return targets;
 }
 
@@ -85,9 +98,8 @@ export const command: Command = {
       maxFileSize = n;
     }
 
-    const inputs = args.positionals.length ? args.positionals : ['.'];
-    const result = await scanManifests({
-      inputs,
+    const result = v.cluster === true ? await scanLiveCluster(args.values, args.positionals, judging, io) : await scanManifests({
+      inputs: args.positionals.length ? args.positionals : ['.'],
       root: str(v.root) ? resolve(io.cwd, str(v.root)!) : io.cwd,
       controls: judging.controls,
       settings: judging.settings,
@@ -105,7 +117,14 @@ export const command: Command = {
     const color = v['no-color'] === true || io.env.NO_COLOR ? false : v.color === true || io.isTTY;
     for (const t of targets) {
       const formatter = FORMATTERS[t.format]!;
-      if (t.file) {
+      if (t.file && formatter.renderBinary) {
+        const bytes = await formatter.renderBinary(result);
+        try {
+          writeFileSync(resolve(io.cwd, t.file), bytes);
+        } catch (e) {
+          throw new PalisadeError(diagnostic('PALISADE_OUTPUT_WRITE', { file: t.file, reason: (e as NodeJS.ErrnoException).code ?? String(e) }, { file: t.file }));
+        }
+      } else if (t.file) {
         let fd: number | undefined;
         try {
           fd = openSync(resolve(io.cwd, t.file), 'w');
@@ -124,3 +143,63 @@ export const command: Command = {
     return exitCodeFor(result, failOn);
   },
 };
+
+async function scanLiveCluster(v: ParsedArgs['values'], positionals: string[], judging: ReturnType<typeof resolveJudging>, io: CliIO): Promise<ScanResult> {
+  if (positionals.length) throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: '--cluster scans the cluster; it takes no PATH arguments' }, { field: '--cluster' }));
+  let pageSize: number | undefined;
+  if (str(v['page-size']) !== undefined) {
+    pageSize = Number(str(v['page-size']));
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) {
+      throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: '--page-size: expected a whole number from 1 to 10000' }, { field: '--page-size' }));
+    }
+  }
+  const kubeconfig = str(v.kubeconfig);
+  const client = connect({ kubeconfig: kubeconfig ? resolve(io.cwd, kubeconfig) : undefined, context: str(v.context), clusterName: str(v['cluster-name']), env: io.env });
+  const progress = progressWriter(io, v.progress === true);
+  try {
+    return await scanCluster({
+      client,
+      pageSize,
+      onProgress: progress?.update,
+      root: str(v.root) ? resolve(io.cwd, str(v.root)!) : io.cwd,
+      controls: judging.controls,
+      settings: judging.settings,
+      controlOptions: judging.controlOptions,
+      severityOverrides: judging.severityOverrides,
+      diagnostics: judging.diagnostics,
+      frameworks: judging.frameworks,
+      exceptions: judging.exceptions,
+    });
+  } catch (e) {
+    if (!(e instanceof ClusterApiError)) throw e;
+    if (e.reason === 'Credentials') throw new PalisadeError(diagnostic('PALISADE_CLUSTER_CONFIG', { detail: e.message }, { field: '--context' }));
+    if (e.status === 401) throw new PalisadeError(diagnostic('PALISADE_CLUSTER_UNAUTHORIZED', { server: client.server, context: str(v.context) ?? 'current-context' }, { field: '--context' }));
+    throw new PalisadeError(diagnostic('PALISADE_CLUSTER_UNREACHABLE', { server: client.server, reason: e.message }));
+  } finally {
+    progress?.end();
+  }
+}
+
+/**
+ * Progress of a long cluster read, on standard error only (standard output carries the
+ * report): one line rewritten in place on a terminal, a line per page with --progress.
+ */
+function progressWriter(io: CliIO, forced: boolean): { update: (p: ListProgress) => void; end: () => void } | undefined {
+  const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  if (!tty && !forced) return undefined;
+  const n = (x: number) => x.toLocaleString('en-US');
+  let shown = false;
+  return {
+    update(p) {
+      const what = p.resource || p.kind.toLowerCase();
+      const text = p.done ? `listed ${what}: ${n(p.count)} (${p.page} page${p.page === 1 ? '' : 's'})` : `listing ${what}… ${n(p.count)} (page ${p.page})`;
+      if (tty) {
+        io.stderr.write(`\r\x1b[K${text}`);
+        shown = true;
+      } else io.stderr.write(`${text}\n`);
+    },
+    end() {
+      if (tty && shown) io.stderr.write('\r\x1b[K');
+    },
+  };
+}

@@ -30,7 +30,7 @@ export function classifyTags(tags: readonly string[]): { mitre: string[]; framew
   return { mitre: tags.filter((t) => MITRE.test(t)), frameworks: tags.filter((t) => FRAMEWORK.test(t)) };
 }
 
-export function formatAlertText(a: Alert): string {
+export function formatAlertText(a: Pick<Alert, 'time' | 'priority' | 'rule' | 'output'>): string {
   return `${a.time} ${a.priority} ${a.rule}: ${a.output}`;
 }
 

@@ -3,13 +3,15 @@
  * alert limiter, handing each admitted alert to `emit` as soon as it exists.
  */
 import { diagnostic, type Diagnostic } from '../../core/errors.js';
-import { AlertLimiter, type LimiterOptions } from './alerts.js';
+import type { LimiterOptions } from './alerts.js';
 import type { Baseline } from '../baseline/baseline.js';
 import type { Correlator } from '../correlate/correlator.js';
 import { eventFacts } from '../correlate/entity.js';
 import type { DetectionRecord } from '../correlate/record.js';
 import type { AuditDetector } from './detector.js';
-import { DEFAULT_READ_LIMITS, readAuditBatches, type ReadLimits } from './reader.js';
+import { DEFAULT_READ_LIMITS, readAuditStream, type ReadLimits } from './reader.js';
+import type { AuditEvent } from './event.js';
+import { DetectionPipeline } from './pipeline.js';
 
 export interface AnalyzeInput {
   /** Shown in diagnostics ("-" is standard input). */
@@ -30,6 +32,25 @@ export interface AnalyzeResult {
   learnedEvents: number;
 }
 
+/** Teaches the baseline from audit logs without raising alerts (--baseline-learn); returns the events read. */
+export async function learnBaseline(baseline: Baseline, inputs: readonly AnalyzeInput[], limits: ReadLimits, onDiagnostic: (d: Diagnostic) => void, unreadable: (input: AnalyzeInput, e: unknown) => void): Promise<number> {
+  let learned = 0;
+  for (const input of inputs) {
+    try {
+      await readAuditStream(input.open(), input.name, limits, {
+        event: (ev) => {
+          learned++;
+          baseline.learnOnly(eventFacts(ev));
+        },
+        diagnostic: onDiagnostic,
+      });
+    } catch (e) {
+      unreadable(input, e);
+    }
+  }
+  return learned;
+}
+
 export async function analyzeAuditLogs(opts: {
   inputs: readonly AnalyzeInput[];
   detector: AuditDetector;
@@ -48,73 +69,43 @@ export async function analyzeAuditLogs(opts: {
    */
   emit(a: DetectionRecord): void | Promise<void>;
 }): Promise<AnalyzeResult> {
-  const limiter = new AlertLimiter(opts.limiter);
+  const pipeline = new DetectionPipeline(opts.detector, opts.limiter, opts.correlator, opts.baseline);
   const diagnostics: Diagnostic[] = [];
   let events = 0;
-  let alerts = 0;
-  let incidents = 0;
-  let anomalies = 0;
-  let learnedEvents = 0;
   const { correlator, baseline } = opts;
-  if (baseline) for (const input of opts.learnInputs ?? []) {
-    try {
-      for await (const batch of readAuditBatches(input.open(), input.name, opts.limits ?? DEFAULT_READ_LIMITS)) for (const rec of batch) {
-        if ('diagnostic' in rec) diagnostics.push(rec.diagnostic);
-        else {
-          learnedEvents++;
-          baseline.learnOnly(eventFacts(rec.event));
-        }
-      }
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      diagnostics.push(diagnostic('PALISADE_DETECT_INPUT', { reason: err.code === 'ENOENT' ? 'no such file' : err.code ?? err.message }, { file: input.name }));
+  const limits = opts.limits ?? DEFAULT_READ_LIMITS;
+  const onDiagnostic = (d: Diagnostic): void => {
+    diagnostics.push(d);
+  };
+  const unreadable = (input: AnalyzeInput, e: unknown): void => {
+    const err = e as NodeJS.ErrnoException;
+    diagnostics.push(diagnostic('PALISADE_DETECT_INPUT', { reason: err.code === 'ENOENT' ? 'no such file' : err.code ?? err.message }, { file: input.name }));
+  };
+  const learnedEvents = baseline ? await learnBaseline(baseline, opts.learnInputs ?? [], limits, onDiagnostic, unreadable) : 0;
+  const emitAll = async (records: readonly DetectionRecord[]): Promise<void> => {
+    for (const r of records) {
+      const pending = opts.emit(r);
+      if (pending) await pending;
     }
-  }
+  };
+  // Called for every event: the common case (nothing to emit) returns without awaiting.
+  const onEvent = (ev: AuditEvent): void | Promise<void> => {
+    events++;
+    const out = pipeline.process(ev);
+    if (out.length) return emitAll(out);
+  };
   for (const input of opts.inputs) {
     try {
-      for await (const batch of readAuditBatches(input.open(), input.name, opts.limits ?? DEFAULT_READ_LIMITS)) for (const rec of batch) {
-        if ('diagnostic' in rec) {
-          diagnostics.push(rec.diagnostic);
-          continue;
-        }
-        events++;
-        const ev = rec.event;
-        const matched = opts.detector.matches(ev);
-        if (!matched.length && !correlator && !baseline) continue;
-        const atMs = Number(BigInt(ev.rawtime) / 1_000_000n);
-        const fired: DetectionRecord[] = matched.map((r) => opts.detector.alert(r, ev));
-        let completed: DetectionRecord[] = [];
-        if (correlator || baseline) {
-          const facts = eventFacts(ev);
-          if (baseline) {
-            const found = baseline.observe(ev, facts);
-            anomalies += found.length;
-            fired.push(...found);
-          }
-          // Correlation sees every alert, also those the limiter drops: a duplicate is still evidence.
-          if (correlator) completed = correlator.observe(ev, facts, fired);
-        }
-        for (const a of fired) {
-          if (!limiter.admit(a.rule, a.output, atMs)) continue;
-          alerts++;
-          const pending = opts.emit(a);
-          if (pending) await pending;
-        }
-        for (const i of completed) {
-          incidents++;
-          const pending = opts.emit(i);
-          if (pending) await pending;
-        }
-      }
+      await readAuditStream(input.open(), input.name, limits, { event: onEvent, diagnostic: onDiagnostic });
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      diagnostics.push(diagnostic('PALISADE_DETECT_INPUT', { reason: err.code === 'ENOENT' ? 'no such file' : err.code ?? err.message }, { file: input.name }));
+      unreadable(input, e);
     }
   }
+  const limiter = pipeline.limiter;
   for (const [rule, s] of limiter.suppressed) {
     if (s.duplicate) diagnostics.push(diagnostic('PALISADE_DETECT_SUPPRESSED', { rule, count: s.duplicate, why: `duplicates within ${opts.limiter.dedupWindowMs / 1000}s` }, { level: 'note' }));
     if (s.rateLimited) diagnostics.push(diagnostic('PALISADE_DETECT_SUPPRESSED', { rule, count: s.rateLimited, why: `over ${opts.limiter.ratePerSecond}/s, burst ${opts.limiter.burst}` }, { level: 'note' }));
   }
   if (correlator?.evicted) diagnostics.push(diagnostic('PALISADE_DETECT_CORRELATION_EVICTED', { count: correlator.evicted, cap: correlator.maxEntities }, { level: 'warning' }));
-  return { events, alerts, suppressed: limiter.suppressed, diagnostics, incidents, anomalies, learnedEvents };
+  return { events, alerts: pipeline.alerts, suppressed: limiter.suppressed, diagnostics, incidents: pipeline.incidents, anomalies: pipeline.anomalies, learnedEvents };
 }

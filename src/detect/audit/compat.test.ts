@@ -36,7 +36,7 @@ describe('a rules file in the style of Falco k8saudit rules', () => {
       'execStarted | Notice | Exec Into Pod | Exec into pod (user=alice@example.com pod=web-1 ns=shop cmd=sh)',
       'clusterAdminBinding | Warning | Binding To Cluster Admin | Cluster admin granted (user=alice@example.com binding=oops subjects=({"kind":"User","name":"mallory"}))',
       'anonymousAllowed | Critical | Anonymous Request Allowed | Anonymous request allowed (uri=/api/v1/nodes reason=RBAC: allowed by ClusterRoleBinding "open" ips=(203.0.113.9,10.0.0.1))',
-      'nodePort | Informational | NodePort Service Created | NodePort service (user=alice@example.com service=web ns=shop ports=({"port":80,"nodePort":30080}))',
+      'nodePort | Informational | NodePort Service Created | NodePort service (user=alice@example.com service=web ns=shop ports=([{"port":80,"nodePort":30080}]))',
       'unapprovedImageAgain | Warning | Pod With Unapproved Image | Pod started from unapproved image (user=alice@example.com pod=web-1 ns=shop images=(evil.example.net/miner:1.0,registry.example.com/platform/proxy:2))',
     ]);
   });
@@ -62,9 +62,45 @@ describe('a rules file in the style of Falco k8saudit rules', () => {
     });
   });
 
-  it('only tries rules whose verb and resource can match', () => {
-    assert.deepEqual(detector.candidates('get', 'secrets').map((r) => r.name), ['Secret Read By Unexpected User', 'Anonymous Request Allowed']);
-    assert.deepEqual(detector.candidates('watch', 'configmaps').map((r) => r.name), ['Anonymous Request Allowed']);
+  it('only tries rules whose verb, resource and subresource can match', () => {
+    assert.deepEqual(detector.candidates({ 'ka.verb': 'get', 'ka.target.resource': 'secrets' }).map((r) => r.name), ['Secret Read By Unexpected User', 'Anonymous Request Allowed']);
+    assert.deepEqual(detector.candidates({ 'ka.verb': 'watch', 'ka.target.resource': 'configmaps' }).map((r) => r.name), ['Anonymous Request Allowed']);
+    const exec = detector.candidates({ 'ka.verb': 'create', 'ka.target.resource': 'pods', 'ka.target.subresource': 'exec' }).map((r) => r.name);
+    const log = detector.candidates({ 'ka.verb': 'create', 'ka.target.resource': 'pods', 'ka.target.subresource': 'log' }).map((r) => r.name);
+    assert.ok(exec.includes('Exec Into Pod'));
+    assert.deepEqual(exec.filter((n) => !log.includes(n)), ['Exec Into Pod']);
+  });
+
+  it('takes a vendor override file after it: empty items, semver engine version, appended exceptions and list items', () => {
+    // Written for this test in the shape of the managed-cluster override files Falco's plugins ship.
+    const vendor = `- required_engine_version: 0.31.0
+- required_plugin_versions:
+  - name: k8saudit-acme
+    version: 0.1.0
+-
+- rule: Privileged Pod Created
+  exceptions:
+    - name: debug_pods_of_mallory
+      fields: [ka.user.name, ka.resp.name]
+      comps: [=, startswith]
+      values:
+        - [mallory, deb]
+  override:
+    exceptions: append
+- list: secret_readers
+  items: [alice@example.com,]
+  override:
+    items: append
+`;
+    const both = loadAuditRules([{ name: 'k8s-audit-style-rules.yaml', text: RULES }, { name: 'vendor.yaml', text: vendor }]);
+    assert.deepEqual(both.diagnostics.filter((d) => d.level !== 'note'), []);
+    const tuned = new AuditDetector(both.rules, { hostname: 'test-host' });
+    const got: string[] = [];
+    for (const [name, ev] of events()) for (const a of tuned.evaluate(ev)) got.push(`${name} | ${a.rule}`);
+    assert.ok(got.includes('privilegedHostPath | Sensitive Host Path Mounted'));
+    assert.ok(!got.includes('privilegedHostPath | Privileged Pod Created'));
+    assert.ok(!got.some((g) => g.startsWith('secretReadByUser')));
+    assert.equal(got.length, 7);
   });
 
   it('deduplicates identical alerts within the window, by event time', () => {

@@ -1,8 +1,8 @@
 /**
- * Runs compiled k8s_audit rules over events. Rules whose condition pins ka.verb or
- * ka.target.resource (through macros too: `kcreate and pod`) are only tried on events
- * with one of those values; the candidate list per (verb, resource) is computed once and
- * cached, so most events meet only the few rules that can match them.
+ * Runs compiled k8s_audit rules over events. Rules whose condition pins ka.verb,
+ * ka.target.resource, ka.target.subresource or ka.stage (through macros too: `kcreate and
+ * pod`) are only tried on events with one of those values (rule-index.ts), so most events
+ * meet only the few rules that can match them.
  */
 import { hostname as osHostname } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { RulesLoader, type CompiledRule } from '../rules-lang/loader.js';
 import { classifyTags, type Alert } from './alerts.js';
 import type { AuditEvent } from './event.js';
 import { K8S_AUDIT_SOURCE } from './fields.js';
+import { RuleIndex, type IndexValues } from './rule-index.js';
 
 export const BUILTIN_RULES_DIR = join(PACKAGE_ROOT, 'src', 'detect', 'rules');
 
@@ -49,42 +50,31 @@ export function readRuleFiles(paths: readonly string[], display: (p: string) => 
   return paths.map((p) => ({ name: display(p), text: readFileSync(p, 'utf8') }));
 }
 
-const CACHE_MAX = 4096;
+const NO_RULES: readonly CompiledRule<AuditEvent>[] = Object.freeze([]);
 
 export class AuditDetector {
-  private readonly cache = new Map<string, CompiledRule<AuditEvent>[]>();
-  private readonly rules: CompiledRule<AuditEvent>[];
+  private readonly index: RuleIndex;
   readonly hostname: string;
 
   constructor(rules: readonly CompiledRule<AuditEvent>[], opts: { hostname?: string } = {}) {
-    this.rules = rules.filter((r) => r.enabled);
+    this.index = new RuleIndex(rules.filter((r) => r.enabled));
     this.hostname = opts.hostname ?? osHostname();
   }
 
-  /** Rules that can match an event with this verb and resource, in load order. */
-  candidates(verb: string | undefined, resource: string | undefined): CompiledRule<AuditEvent>[] {
-    const key = `${verb ?? '\u0001'}\u0000${resource ?? '\u0001'}`;
-    let list = this.cache.get(key);
-    if (list) return list;
-    list = this.rules.filter((r) => {
-      const v = r.constraints.get('ka.verb');
-      const res = r.constraints.get('ka.target.resource');
-      return (!v || (verb !== undefined && v.has(verb))) && (!res || (resource !== undefined && res.has(resource)));
-    });
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(key, list);
-    return list;
+  /** Rules that can match an event with these verb, resource, subresource and stage values, in load order. */
+  candidates(values: IndexValues): CompiledRule<AuditEvent>[] {
+    return this.index.forValues(values);
   }
 
-  /** The rules that match, without building alerts (benchmarks, tests). */
-  matches(event: AuditEvent): CompiledRule<AuditEvent>[] {
-    const raw = event.raw;
-    const verb = typeof raw.verb === 'string' ? raw.verb : undefined;
-    const ref = raw.objectRef as { resource?: unknown } | undefined;
-    const resource = ref && typeof ref.resource === 'string' ? ref.resource : undefined;
-    const out: CompiledRule<AuditEvent>[] = [];
-    for (const r of this.candidates(verb, resource)) if (r.test(event)) out.push(r);
-    return out;
+  /** The rules that match, without building alerts (benchmarks, tests). Most events match none: no array is made for them. */
+  matches(event: AuditEvent): readonly CompiledRule<AuditEvent>[] {
+    const candidates = this.index.forEvent(event);
+    let out: CompiledRule<AuditEvent>[] | undefined;
+    for (let i = 0; i < candidates.length; i++) {
+      const r = candidates[i]!;
+      if (r.test(event)) (out ??= []).push(r);
+    }
+    return out ?? NO_RULES;
   }
 
   evaluate(event: AuditEvent): Alert[] {

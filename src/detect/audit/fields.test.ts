@@ -42,6 +42,15 @@ describe('ka.* fields', () => {
     assert.equal(f('ka.uri', pod), '/api/v1/namespaces/shop/pods?fieldManager=kubectl-client-side-apply&dryRun=All');
     assert.equal(f('ka.uri.param', pod, 'dryRun'), 'All');
     assert.equal(f('ka.uri.param', pod, 'nope'), undefined);
+    const q = (uri: string, key: string) => f('ka.uri.param', event({ requestURI: uri }), key);
+    assert.equal(q('/api/v1/namespaces/shop/pods/web-1/exec?command=%2Fbin%2Fsh&command=-c&container=app', 'command'), '/bin/sh');
+    assert.equal(q('/x?label=a+b&empty=&flag', 'label'), 'a b');
+    assert.equal(q('/x?label=a+b&empty=&flag', 'empty'), '');
+    assert.equal(q('/x?label=a+b&empty=&flag', 'flag'), '');
+    assert.equal(q('/x?a=1#b=2', 'b'), undefined);
+    // Go's parser rejects ';' and bad escapes, which leaves the plugin without a value.
+    assert.equal(q('/x?a=1;b=2', 'a'), undefined);
+    assert.equal(q('/x?a=1&b=%zz', 'a'), undefined);
     assert.equal(f('ka.target.name', pod), 'web-1');
     assert.equal(f('ka.target.namespace', pod), 'shop');
     assert.equal(f('ka.target.resource', pod), 'pods');
@@ -107,8 +116,64 @@ describe('ka.* fields', () => {
     assert.equal(f('ka.req.configmap.obj', cm), '{"password":"x"}');
     const svc = event({ requestObject: { spec: { type: 'LoadBalancer', ports: [{ port: 443 }, { port: 80 }] } } });
     assert.equal(f('ka.req.service.type', svc), 'LoadBalancer');
-    assert.deepEqual(f('ka.req.service.ports', svc), ['{"port":443}', '{"port":80}']);
-    assert.deepEqual(f('ka.req.service.ports', svc, '1'), ['{"port":80}']);
+    // One value, the whole ports array, as the plugin's recursive extraction gives it.
+    assert.deepEqual(f('ka.req.service.ports', svc), ['[{"port":443},{"port":80}]']);
+    assert.deepEqual(f('ka.req.service.ports', svc, '1'), ['[{"port":443},{"port":80}]']);
+    assert.equal(f('ka.req.service.ports', event({ requestObject: { spec: { type: 'ClusterIP' } } })), undefined);
+  });
+
+  it('reads the binding subjects by kind', () => {
+    const b = event({ objectRef: { resource: 'rolebindings', name: 'b' }, requestObject: { subjects: [
+      { kind: 'User', name: 'ann' }, { kind: 'ServiceAccount', name: 'ci', namespace: 'build' }, { kind: 'Group', name: 'devs' }, { kind: 'User', name: 'ben' }, { kind: 'ServiceAccount', name: 'bot' },
+    ] } });
+    assert.deepEqual(f('ka.req.binding.subjects.user_names', b), ['ann', 'ben']);
+    assert.deepEqual(f('ka.req.binding.subjects.serviceaccount_names', b), ['ci', 'bot']);
+    assert.deepEqual(f('ka.req.binding.subjects.serviceaccount_ns_names', b), ['build:ci', ':bot']);
+    assert.deepEqual(f('ka.req.binding.subjects.group_names', b), ['devs']);
+    assert.equal(f('ka.req.binding.subjects.group_names', event({ requestObject: { subjects: [{ kind: 'User', name: 'x' }] } })), undefined);
+  });
+
+  it('reads init and ephemeral containers apart from containers, and container names, commands and args', () => {
+    const p = event(podSpec({
+      containers: [{ name: 'app', image: 'registry.example.com/app:1', command: ['/app'], args: ['--port', '80'], securityContext: { privileged: false } }, { name: 'side', image: 'proxy:2' }],
+      initContainers: [{ name: 'init', image: 'busybox:1.36', command: ['sh', '-c', 'true'], ports: [{ containerPort: 9000 }], securityContext: { privileged: true, runAsUser: 0, capabilities: { add: ['SYS_ADMIN'] } } }],
+      ephemeralContainers: [{ name: 'dbg', image: 'alpine@sha256:ef', securityContext: { allowPrivilegeEscalation: true } }],
+      securityContext: { runAsUser: 1000 },
+    }));
+    assert.deepEqual(f('ka.req.pod.containers.name', p), ['app', 'side']);
+    assert.deepEqual(f('ka.req.pod.containers.privileged', p), ['false']);
+    assert.deepEqual(f('ka.req.pod.containers.command', p), ['["/app"]']);
+    assert.deepEqual(f('ka.req.pod.containers.args', p, '0'), ['["--port","80"]']);
+    assert.equal(f('ka.req.pod.containers.args', p, '1'), undefined);
+    assert.deepEqual(f('ka.req.pod.initContainers.name', p), ['init']);
+    assert.deepEqual(f('ka.req.pod.initContainers.image', p), ['busybox:1.36']);
+    assert.deepEqual(f('ka.req.pod.initContainers.image.repository', p), ['busybox']);
+    assert.deepEqual(f('ka.req.pod.initContainers.command', p), ['["sh","-c","true"]']);
+    assert.deepEqual(f('ka.req.pod.initContainers.privileged', p), ['true']);
+    assert.deepEqual(f('ka.req.pod.initContainers.add_capabilities', p), ['SYS_ADMIN']);
+    assert.deepEqual(f('ka.req.pod.initContainers.host_port', p), ['9000']);
+    assert.deepEqual(f('ka.req.pod.initContainers.eff_run_as_user', p), ['0']);
+    assert.deepEqual(f('ka.req.pod.containers.eff_run_as_user', p), ['1000', '1000']);
+    assert.deepEqual(f('ka.req.pod.ephemeralContainers.image.repository', p), ['alpine']);
+    assert.deepEqual(f('ka.req.pod.ephemeralContainers.allow_privilege_escalation', p), ['true']);
+    assert.equal(f('ka.req.pod.ephemeralContainers.privileged', p), undefined);
+    assert.equal(f('ka.req.pod.initContainers.image', pod), undefined);
+  });
+
+  it('reads the target pod, admission annotations and (never) the cluster name', () => {
+    const exec = event({ objectRef: { resource: 'pods', subresource: 'exec', namespace: 'shop', name: 'web-1' }, annotations: {
+      'pod-security.kubernetes.io/audit-violations': 'would violate PodSecurity "restricted:latest"',
+      'validation.policy.admission.k8s.io/validation_failure': '[{"message":"no"}]',
+      'authentication.openshift.io/decision': 'deny',
+      'authentication.openshift.io/username': 'kube:admin',
+    } });
+    assert.equal(f('ka.target.pod.name', exec), 'web-1');
+    assert.equal(f('ka.target.pod.name', event({ objectRef: { resource: 'secrets', name: 's' } })), undefined);
+    assert.equal(f('ka.security.pod.violations', exec), 'would violate PodSecurity "restricted:latest"');
+    assert.equal(f('ka.validations.admission.policy.failure', exec), '[{"message":"no"}]');
+    assert.equal(f('ka.auth.openshift.decision', exec), 'deny');
+    assert.equal(f('ka.auth.openshift.username', exec), 'kube:admin');
+    assert.equal(f('ka.cluster.name', exec), undefined);
   });
 
   it('reads jevt.* fields', () => {

@@ -78,14 +78,37 @@ type Extract = (e: AuditEvent, arg: string | undefined) => FieldValue;
 
 const fields: FieldDef<AuditEvent>[] = [];
 
+/**
+ * One extractor per field and argument, shared by every rule that uses it, remembering the
+ * value for the last event: the rules run one event at a time and many read the same
+ * fields (ka.stage, ka.user.name), so each is extracted once per event. Events are not
+ * changed after they are read.
+ */
+function memoized(extract: Extract, arg: string | undefined): (e: AuditEvent) => FieldValue {
+  let last: AuditEvent | undefined;
+  let value: FieldValue;
+  return (e) => {
+    if (e !== last) {
+      value = extract(e, arg);
+      last = e;
+    }
+    return value;
+  };
+}
+
 function def(name: string, desc: string, extract: Extract, opts: { list?: boolean; arg?: FieldDef<AuditEvent>['arg']; type?: 'string' | 'uint64' } = {}): void {
+  const bound = new Map<string | undefined, (e: AuditEvent) => FieldValue>();
   fields.push({
     name,
     desc,
     type: opts.type ?? 'string',
     list: opts.list ?? false,
     arg: opts.arg ?? 'none',
-    bind: (arg) => (e) => extract(e, arg),
+    bind: (arg) => {
+      let g = bound.get(arg);
+      if (!g) bound.set(arg, (g = memoized(extract, arg)));
+      return g;
+    },
   });
 }
 
@@ -120,8 +143,12 @@ function recursive(name: string, desc: string, keys: string[]): void {
   }, { list: true, arg: 'index' });
 }
 
-function containerImages(e: AuditEvent, index: number | undefined): string[] | undefined {
-  const vals = valuesRecursive(e.raw, index, ['requestObject', 'spec', 'containers', 'image']);
+/** The pod's container lists; newer plugin versions give init and ephemeral containers fields of their own. */
+const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+type ContainerList = (typeof CONTAINER_LISTS)[number];
+
+function containerImages(e: AuditEvent, index: number | undefined, list: ContainerList = 'containers'): string[] | undefined {
+  const vals = valuesRecursive(e.raw, index, ['requestObject', 'spec', list, 'image']);
   if (vals === null) return undefined;
   // A container without an image makes the whole field unavailable, as in the plugin.
   if (vals.some((v) => v === undefined || v === null)) return undefined;
@@ -130,10 +157,10 @@ function containerImages(e: AuditEvent, index: number | undefined): string[] | u
 
 const repository = (image: string): string => image.split(':')[0]!.split('@')[0]!;
 
-function effective(e: AuditEvent, index: number | undefined, key: string): FieldValue {
+function effective(e: AuditEvent, index: number | undefined, key: string, list: ContainerList): FieldValue {
   const podLevel = get(e.raw, ['requestObject', 'spec', 'securityContext', key]);
   const fallback = podLevel === undefined ? '0' : str(podLevel)!;
-  const vals = valuesRecursive(e.raw, index, ['requestObject', 'spec', 'containers', 'securityContext', key]);
+  const vals = valuesRecursive(e.raw, index, ['requestObject', 'spec', list, 'securityContext', key]);
   if (vals === null) return NA;
   return listOrNA(vals.map((v) => (v === undefined || v === null ? fallback : str(v)!)));
 }
@@ -150,35 +177,80 @@ scalar('ka.auditid', 'The unique id of the audit event', 'auditID');
 scalar('ka.stage', 'Stage of the request (e.g. RequestReceived, ResponseComplete)', 'stage');
 scalar('ka.auth.decision', 'The authorization decision', 'annotations', 'authorization.k8s.io/decision');
 scalar('ka.auth.reason', 'The authorization reason', 'annotations', 'authorization.k8s.io/reason');
+scalar('ka.auth.openshift.decision', 'The authentication decision of the OpenShift OAuth server (openshift clusters)', 'annotations', 'authentication.openshift.io/decision');
+scalar('ka.auth.openshift.username', 'The user name the OpenShift OAuth server authenticated (openshift clusters)', 'annotations', 'authentication.openshift.io/username');
+scalar('ka.validations.admission.policy.failure', 'The ValidatingAdmissionPolicy failure recorded for the request', 'annotations', 'validation.policy.admission.k8s.io/validation_failure');
+scalar('ka.security.pod.violations', 'The Pod Security admission violations recorded for the request', 'annotations', 'pod-security.kubernetes.io/audit-violations');
 scalar('ka.user.name', 'The user name performing the request', 'user', 'username');
 listAt('ka.user.groups', 'The groups to which the user belongs', 'user', 'groups');
 scalar('ka.impuser.name', 'The impersonated user name', 'impersonatedUser', 'username');
 scalar('ka.verb', 'The action being performed', 'verb');
 scalar('ka.uri', 'The request URI as sent from client to server', 'requestURI');
+/**
+ * The first value of a query parameter, read as the plugin reads it (Go's url.ParseQuery): pairs
+ * split on '&', '+' is a space, and a pair with ';' or a bad %-escape makes the whole query
+ * unreadable, so the field is not available.
+ */
+function queryParam(uri: string, key: string): string | undefined {
+  const hash = uri.indexOf('#');
+  const noFragment = hash < 0 ? uri : uri.slice(0, hash);
+  const q = noFragment.indexOf('?');
+  if (q < 0) return undefined;
+  const unescape = (s: string): string | undefined => {
+    if (/%(?![0-9a-fA-F]{2})/.test(s)) return undefined;
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      return undefined;
+    }
+  };
+  let found: string | undefined;
+  for (const pair of noFragment.slice(q + 1).split('&')) {
+    if (pair === '') continue;
+    if (pair.includes(';')) return undefined;
+    const eq = pair.indexOf('=');
+    const k = unescape(eq < 0 ? pair : pair.slice(0, eq));
+    const v = unescape(eq < 0 ? '' : pair.slice(eq + 1));
+    if (k === undefined || v === undefined) return undefined;
+    if (k === key && found === undefined) found = v;
+  }
+  return found;
+}
 def('ka.uri.param', 'The value of a query parameter of the URI (ka.uri.param[key])', (e, arg) => {
   const uri = get(e.raw, ['requestURI']);
-  if (typeof uri !== 'string') return NA;
-  let params: URLSearchParams;
-  try {
-    params = new URL(uri, 'http://apiserver.invalid').searchParams;
-  } catch {
-    return NA;
-  }
-  return params.get(arg!) ?? NA;
+  return typeof uri === 'string' ? queryParam(uri, arg!) : NA;
 }, { arg: 'key' });
 scalar('ka.target.name', 'The target object name', 'objectRef', 'name');
 scalar('ka.target.namespace', 'The target object namespace', 'objectRef', 'namespace');
 scalar('ka.target.resource', 'The target object resource', 'objectRef', 'resource');
 scalar('ka.target.subresource', 'The target object subresource', 'objectRef', 'subresource');
+def('ka.target.pod.name', 'The target pod name (objectRef.name when the resource is pods)', (e) => (get(e.raw, ['objectRef', 'resource']) === 'pods' ? str(get(e.raw, ['objectRef', 'name'])) : NA));
+// An audit event does not name its cluster; the field exists so rules that print it load.
+def('ka.cluster.name', 'The cluster name: not carried by Kubernetes audit events, so not available', () => NA);
 listAt('ka.req.binding.subjects', 'The subjects of a (cluster) role binding in the request', 'requestObject', 'subjects');
+/** Names of the binding's subjects of one kind; `withNs` gives service accounts as namespace:name. */
+function subjectNames(e: AuditEvent, kind: string, withNs = false): FieldValue {
+  const subjects = get(e.raw, ['requestObject', 'subjects']);
+  if (!Array.isArray(subjects)) return NA;
+  const out: string[] = [];
+  for (const s of subjects) {
+    if (get(s, ['kind']) !== kind) continue;
+    const name = str(get(s, ['name']));
+    if (name === undefined) continue;
+    out.push(withNs ? `${str(get(s, ['namespace'])) ?? ''}:${name}` : name);
+  }
+  return listOrNA(out);
+}
+def('ka.req.binding.subjects.user_names', 'The User subjects of a (cluster) role binding in the request', (e) => subjectNames(e, 'User'), { list: true });
+def('ka.req.binding.subjects.serviceaccount_names', 'The ServiceAccount subjects of a (cluster) role binding in the request', (e) => subjectNames(e, 'ServiceAccount'), { list: true });
+def('ka.req.binding.subjects.serviceaccount_ns_names', 'The ServiceAccount subjects of a (cluster) role binding, as namespace:name', (e) => subjectNames(e, 'ServiceAccount', true), { list: true });
+def('ka.req.binding.subjects.group_names', 'The Group subjects of a (cluster) role binding in the request', (e) => subjectNames(e, 'Group'), { list: true });
 scalar('ka.req.binding.role', 'The role a (cluster) role binding in the request refers to', 'requestObject', 'roleRef', 'name');
 // Deprecated in the plugin; it returns "true" whatever the argument, and so do we.
 def('ka.req.binding.subject.has_name', 'Deprecated; always "true"', () => 'true', { arg: 'key' });
 scalar('ka.req.configmap.name', 'The configmap name (objectRef.name)', 'objectRef', 'name');
 scalar('ka.req.configmap.obj', 'The data of the configmap in the request', 'requestObject', 'data');
-def('ka.req.pod.containers.image', "The pod's container images", (e, arg) => listOrNA(containerImages(e, parseIndex(arg))), { list: true, arg: 'index' });
 def('ka.req.container.image', 'Deprecated: the image of the first container', (e) => containerImages(e, 0)?.[0]);
-def('ka.req.pod.containers.image.repository', "The repository part of the pod's container images", (e, arg) => listOrNA(containerImages(e, parseIndex(arg))?.map(repository)), { list: true, arg: 'index' });
 def('ka.req.container.image.repository', 'Deprecated: the repository of the first container', (e) => {
   const i = containerImages(e, 0)?.[0];
   return i === undefined ? NA : repository(i);
@@ -187,53 +259,70 @@ scalar('ka.req.pod.host_ipc', 'The hostIPC flag of the pod', 'requestObject', 's
 scalar('ka.req.pod.host_network', 'The hostNetwork flag of the pod', 'requestObject', 'spec', 'hostNetwork');
 scalar('ka.req.container.host_network', 'Deprecated alias of ka.req.pod.host_network', 'requestObject', 'spec', 'hostNetwork');
 scalar('ka.req.pod.host_pid', 'The hostPID flag of the pod', 'requestObject', 'spec', 'hostPID');
-def('ka.req.pod.containers.host_port', 'The hostPort (or, without one, containerPort) of every container port', (e, arg) => {
-  const ports = valuesRecursive(e.raw, parseIndex(arg), ['requestObject', 'spec', 'containers', 'ports']);
-  if (ports === null) return NA;
-  const out: string[] = [];
-  for (const list of ports) {
-    if (list === undefined || list === null) continue;
-    if (!Array.isArray(list)) return NA;
-    for (const p of list) {
-      const hp = get(p, ['hostPort']);
-      const cp = get(p, ['containerPort']);
-      if (hp !== undefined) out.push(str(hp)!);
-      else if (cp !== undefined) out.push(str(cp)!);
-    }
-  }
-  return listOrNA(out);
-}, { list: true, arg: 'index' });
-recursive('ka.req.pod.containers.privileged', 'The privileged flag of every container', ['requestObject', 'spec', 'containers', 'securityContext', 'privileged']);
 def('ka.req.container.privileged', 'Deprecated: "true" when any container is privileged', (e) => {
   const vals = valuesRecursive(e.raw, undefined, ['requestObject', 'spec', 'containers', 'securityContext', 'privileged']);
   if (vals === null) return NA;
   return vals.some((v) => v === true) ? 'true' : 'false';
 });
-recursive('ka.req.pod.containers.allow_privilege_escalation', 'The allowPrivilegeEscalation flag of every container', ['requestObject', 'spec', 'containers', 'securityContext', 'allowPrivilegeEscalation']);
-recursive('ka.req.pod.containers.read_only_fs', 'The readOnlyRootFilesystem flag of every container', ['requestObject', 'spec', 'containers', 'securityContext', 'readOnlyRootFilesystem']);
 scalar('ka.req.pod.run_as_user', 'The pod-level runAsUser', 'requestObject', 'spec', 'securityContext', 'runAsUser');
-recursive('ka.req.pod.containers.run_as_user', 'The runAsUser of every container', ['requestObject', 'spec', 'containers', 'securityContext', 'runAsUser']);
-def('ka.req.pod.containers.eff_run_as_user', 'The effective uid of every container (container, else pod, else 0)', (e, arg) => effective(e, parseIndex(arg), 'runAsUser'), { list: true, arg: 'index' });
 scalar('ka.req.pod.run_as_group', 'The pod-level runAsGroup', 'requestObject', 'spec', 'securityContext', 'runAsGroup');
-recursive('ka.req.pod.containers.run_as_group', 'The runAsGroup of every container', ['requestObject', 'spec', 'containers', 'securityContext', 'runAsGroup']);
-def('ka.req.pod.containers.eff_run_as_group', 'The effective gid of every container (container, else pod, else 0)', (e, arg) => effective(e, parseIndex(arg), 'runAsGroup'), { list: true, arg: 'index' });
-recursive('ka.req.pod.containers.proc_mount', 'The procMount of every container', ['requestObject', 'spec', 'containers', 'securityContext', 'procMount']);
 listAt('ka.req.role.rules', 'The rules of the (cluster) role in the request', 'requestObject', 'rules');
 def('ka.req.role.rules.apiGroups', 'The apiGroups of the role rules', (e, a) => rulesField(e, a, 'apiGroups'), { list: true, arg: 'index' });
 def('ka.req.role.rules.nonResourceURLs', 'The nonResourceURLs of the role rules', (e, a) => rulesField(e, a, 'nonResourceURLs'), { list: true, arg: 'index' });
 def('ka.req.role.rules.verbs', 'The verbs of the role rules', (e, a) => rulesField(e, a, 'verbs'), { list: true, arg: 'index' });
 def('ka.req.role.rules.resources', 'The resources of the role rules', (e, a) => rulesField(e, a, 'resources'), { list: true, arg: 'index' });
+/** Each value of a path that ends at an array, the array as compact JSON (the plugin's getValuesRecursive + arrayAsStringsSkipNil). */
+function arraysAsJson(name: string, desc: string, keys: string[]): void {
+  def(name, desc, (e, arg) => {
+    const vals = valuesRecursive(e.raw, parseIndex(arg), keys);
+    return vals === null ? NA : listOrNA(skipNil(vals));
+  }, { list: true, arg: 'index' });
+}
+
+for (const list of CONTAINER_LISTS) {
+  const p = `ka.req.pod.${list}`;
+  const what = list === 'containers' ? 'container' : list === 'initContainers' ? 'init container' : 'ephemeral container';
+  const sc = (k: string): string[] => ['requestObject', 'spec', list, 'securityContext', k];
+  recursive(`${p}.name`, `The name of every ${what}`, ['requestObject', 'spec', list, 'name']);
+  def(`${p}.image`, `The image of every ${what}`, (e, arg) => listOrNA(containerImages(e, parseIndex(arg), list)), { list: true, arg: 'index' });
+  def(`${p}.image.repository`, `The repository part of the image of every ${what}`, (e, arg) => listOrNA(containerImages(e, parseIndex(arg), list)?.map(repository)), { list: true, arg: 'index' });
+  // The plugin yields each container's command and args array as one JSON value.
+  arraysAsJson(`${p}.command`, `The command of every ${what}, each as a JSON array`, ['requestObject', 'spec', list, 'command']);
+  arraysAsJson(`${p}.args`, `The args of every ${what}, each as a JSON array`, ['requestObject', 'spec', list, 'args']);
+  def(`${p}.host_port`, `The hostPort (or, without one, containerPort) of every ${what} port`, (e, arg) => {
+    const ports = valuesRecursive(e.raw, parseIndex(arg), ['requestObject', 'spec', list, 'ports']);
+    if (ports === null) return NA;
+    const out: string[] = [];
+    for (const l of ports) {
+      if (l === undefined || l === null) continue;
+      if (!Array.isArray(l)) return NA;
+      for (const port of l) {
+        const hp = get(port, ['hostPort']);
+        const cp = get(port, ['containerPort']);
+        if (hp !== undefined) out.push(str(hp)!);
+        else if (cp !== undefined) out.push(str(cp)!);
+      }
+    }
+    return listOrNA(out);
+  }, { list: true, arg: 'index' });
+  recursive(`${p}.privileged`, `The privileged flag of every ${what}`, sc('privileged'));
+  recursive(`${p}.allow_privilege_escalation`, `The allowPrivilegeEscalation flag of every ${what}`, sc('allowPrivilegeEscalation'));
+  recursive(`${p}.read_only_fs`, `The readOnlyRootFilesystem flag of every ${what}`, sc('readOnlyRootFilesystem'));
+  recursive(`${p}.run_as_user`, `The runAsUser of every ${what}`, sc('runAsUser'));
+  def(`${p}.eff_run_as_user`, `The effective uid of every ${what} (its own, else the pod's, else 0)`, (e, arg) => effective(e, parseIndex(arg), 'runAsUser', list), { list: true, arg: 'index' });
+  recursive(`${p}.run_as_group`, `The runAsGroup of every ${what}`, sc('runAsGroup'));
+  def(`${p}.eff_run_as_group`, `The effective gid of every ${what} (its own, else the pod's, else 0)`, (e, arg) => effective(e, parseIndex(arg), 'runAsGroup', list), { list: true, arg: 'index' });
+  recursive(`${p}.proc_mount`, `The procMount of every ${what}`, sc('procMount'));
+  // Capability names, the field's documented meaning (the plugin's code yields each container's list as JSON).
+  recursive(`${p}.add_capabilities`, `The capabilities added by every ${what}`, ['requestObject', 'spec', list, 'securityContext', 'capabilities', 'add']);
+}
+
 scalar('ka.req.pod.fs_group', 'The pod fsGroup', 'requestObject', 'spec', 'securityContext', 'fsGroup');
 listAt('ka.req.pod.supplemental_groups', 'The pod supplementalGroups', 'requestObject', 'spec', 'securityContext', 'supplementalGroups');
-recursive('ka.req.pod.containers.add_capabilities', 'The capabilities added by every container', ['requestObject', 'spec', 'containers', 'securityContext', 'capabilities', 'add']);
 scalar('ka.req.service.type', 'The type of the service in the request', 'requestObject', 'spec', 'type');
-def('ka.req.service.ports', 'The ports of the service in the request (each as JSON)', (e, arg) => {
-  const ports = get(e.raw, ['requestObject', 'spec', 'ports']);
-  if (!Array.isArray(ports)) return NA;
-  const i = parseIndex(arg);
-  if (i !== undefined) return i < ports.length ? listOrNA(skipNil([ports[i]])) : NA;
-  return listOrNA(skipNil(ports));
-}, { list: true, arg: 'index' });
+// As the plugin extracts it: the path ends at the ports array, so the field has one value,
+// the whole array as JSON (and an [index] selects nothing narrower). Outputs read ([{…},{…}]).
+arraysAsJson('ka.req.service.ports', 'The ports of the service in the request, as one JSON array', ['requestObject', 'spec', 'ports']);
 def('ka.req.volume.hostpath', 'Deprecated: "true" when a hostPath volume equals the argument (or starts with it when it ends in *)', (e, arg) => {
   const vals = valuesRecursive(e.raw, undefined, ['requestObject', 'spec', 'volumes', 'hostPath', 'path']);
   if (vals === null) return NA;

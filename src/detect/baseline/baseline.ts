@@ -330,6 +330,9 @@ export class Baseline {
     const num = (v: unknown, field: string): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : bad(field, 'a number ≥ 0'));
     if (file.learnedFrom) this.learnedFrom = time(file.learnedFrom, 'learnedFrom');
     if (file.learnedUntil) this.learnedUntil = time(file.learnedUntil, 'learnedUntil');
+    // --learn-for counts from the first event this baseline ever learned, so a restarted
+    // `audit serve` goes on with its learning period instead of starting it over.
+    if (this.learnForMs !== undefined && this.learnedFrom !== undefined && this.learnUntil === -Infinity) this.learnUntil = this.learnedFrom + this.learnForMs;
     for (const [user, raw] of Object.entries(ids as Record<string, unknown>)) {
       const at = `identities["${user}"]`;
       if (typeof raw !== 'object' || raw === null) bad(at, 'an object');

@@ -30,7 +30,9 @@ export interface DetectionSetup {
   learnFiles: string[];
   /** Problems found while setting up; errors stop the command. */
   diagnostics: Diagnostic[];
-  /** Saves the baseline when --baseline was given. */
+  /** The --baseline file, resolved. */
+  baselineFile?: string;
+  /** Saves the baseline when --baseline was given (and was readable). */
   finish(): Diagnostic[];
 }
 
@@ -91,6 +93,7 @@ export function detectionFromOptions(values: Record<string, unknown>, cwd: strin
     baseline,
     learnFiles,
     diagnostics,
+    baselineFile,
     finish: () => (baseline && baselineFile && ok ? [saveBaselineFile(baseline, baselineFile, show(baselineFile))].filter((d): d is Diagnostic => d !== undefined) : []),
   };
 }

@@ -69,6 +69,9 @@ function nul(v: string | undefined): string | null {
 export class Correlator {
   private readonly states = new Map<string, State>();
   private readonly privilegedPods = new Map<string, true>();
+  /** verb → resource → whether any stage matches such events; "" for absent. */
+  private readonly stageIndex = new Map<string, Map<string, boolean>>();
+  private stageIndexSize = 0;
   readonly maxEntities: number;
   private readonly hostname: string;
   private readonly maxWindow: number;
@@ -95,11 +98,13 @@ export class Correlator {
    * `palisade.incident` on alerts that belong to an incident and returns the incidents
    * this event completed.
    */
-  observe(event: AuditEvent, facts: EventFacts, alerts: DetectionRecord[]): DetectionRecord[] {
+  observe(event: AuditEvent, facts: EventFacts, alerts: readonly DetectionRecord[]): DetectionRecord[] {
     this.trackPods(event, facts);
     if (!countsAsRequest(facts) && alerts.length === 0) return [];
     const now = facts.atMs;
     if (++this.observed % 4096 === 0) this.sweep(now);
+    // Most events raise no alert and no stage asks for their verb and resource.
+    if (alerts.length === 0 && !this.eventStageFor(facts.verb, facts.resource)) return [];
     const out: DetectionRecord[] = [];
     const entities = entitiesOf(facts);
     for (const seq of this.sequences) {
@@ -116,6 +121,26 @@ export class Correlator {
       if (incident) out.push(incident);
     }
     return out;
+  }
+
+  /** Whether a stage of an enabled sequence matches some events with this verb and resource (cached). */
+  private eventStageFor(verb: string | undefined, resource: string | undefined): boolean {
+    const v = verb ?? '';
+    const r = resource ?? '';
+    let byResource = this.stageIndex.get(v);
+    const known = byResource?.get(r);
+    if (known !== undefined) return known;
+    const any = this.sequences.some((seq) => seq.enabled && seq.stages.some((st) => st.events.some((m) => (!m.verbs || (verb !== undefined && m.verbs.has(verb))) && (!m.resources || (resource !== undefined && m.resources.has(resource))))));
+    // Verbs and resources come from the events: bound the cache.
+    if (this.stageIndexSize >= 4096) {
+      this.stageIndex.clear();
+      this.stageIndexSize = 0;
+      byResource = undefined;
+    }
+    if (!byResource) this.stageIndex.set(v, (byResource = new Map()));
+    byResource.set(r, any);
+    this.stageIndexSize++;
+    return any;
   }
 
   private alertMatches(st: Stage, a: DetectionRecord): boolean {

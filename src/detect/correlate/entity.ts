@@ -3,7 +3,7 @@
  * account), whom they impersonated, and the pod an exec/attach/port-forward reached.
  * Correlation keys its state by these; baselines learn per actor identity.
  */
-import type { AuditEvent } from '../audit/event.js';
+import { eventMillis, type AuditEvent } from '../audit/event.js';
 
 export const ENTITY_KINDS = ['user', 'impersonated', 'pod'] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
@@ -60,7 +60,7 @@ export function eventFacts(e: AuditEvent): EventFacts {
     stage: strOf(raw.stage),
     code: typeof status?.code === 'number' ? status.code : undefined,
     auditID: strOf(raw.auditID),
-    atMs: Number(BigInt(e.rawtime) / 1_000_000n),
+    atMs: eventMillis(e),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
- * Drains the spool through the detector: events in spool order → rules → alert limiter →
- * sink. Processing is at least once: the position is committed (after the sink is fsync'ed)
+ * Drains the spool through detection (src/detect/audit/pipeline.ts: rules, baseline,
+ * correlation, alert limiter), events in spool order, into a sink. Processing is at least once: the position is committed (after the sink is fsync'ed)
  * every `commitIntervalMs`, at each segment end and at shutdown, so after a crash at most
  * the events since the last commit are processed again. Redeliveries the receiver can see
  * (the API server resending a batch, a replay after restart within this process's memory)
@@ -8,13 +8,18 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { AlertLimiter, type Alert, type LimiterOptions } from '../audit/alerts.js';
+import type { AlertLimiter, LimiterOptions } from '../audit/alerts.js';
 import type { AuditDetector } from '../audit/detector.js';
-import { toAuditEvent } from '../audit/event.js';
+import { eventMillis, toAuditEvent } from '../audit/event.js';
+import { DetectionPipeline } from '../audit/pipeline.js';
+import type { Baseline } from '../baseline/baseline.js';
+import type { Correlator } from '../correlate/correlator.js';
+import type { DetectionRecord } from '../correlate/record.js';
 import { BATCH_COUNT, type Spool, type SpoolPosition } from './spool.js';
 
 export interface AlertSink {
-  write(a: Alert): void;
+  /** Rule alerts, anomaly alerts and incidents (the same Falco shape). */
+  write(a: DetectionRecord): void;
   /** Makes written alerts durable (before the spool position moves past their events). */
   flush(): void;
   close(): void;
@@ -25,6 +30,10 @@ export interface ConsumerOptions {
   /** Events with an auditID and stage seen this long before (event time) are dropped; 0 keeps all. */
   dedupWindowMs: number;
   limiter: LimiterOptions;
+  /** Correlates alerts and events into incidents, as `audit analyze` does. */
+  correlator?: Correlator;
+  /** Learns behaviour per identity and raises anomaly alerts. */
+  baseline?: Baseline;
   /** Most bytes read and processed before yielding to the event loop. */
   chunkBytes?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -34,7 +43,6 @@ const DEDUP_MAX = 200_000;
 
 export class SpoolConsumer {
   processed = 0;
-  alerts = 0;
   duplicates = 0;
   badLines = 0;
   private pos: SpoolPosition;
@@ -44,7 +52,7 @@ export class SpoolConsumer {
   /** The keys of `seen` in arrival order, for eviction (iterating a Map from its start walks over deleted entries). */
   private order: { key: string; at: number }[] = [];
   private orderHead = 0;
-  private readonly limiter: AlertLimiter;
+  private readonly pipeline: DetectionPipeline;
   private wake: (() => void) | undefined;
   private stopping = false;
   private paused = false;
@@ -55,13 +63,26 @@ export class SpoolConsumer {
 
   constructor(
     private readonly spool: Spool,
-    private readonly detector: AuditDetector,
+    detector: AuditDetector,
     private readonly sink: AlertSink,
     private readonly opts: ConsumerOptions,
   ) {
     this.pos = { ...spool.committed };
-    this.limiter = new AlertLimiter(opts.limiter);
+    this.pipeline = new DetectionPipeline(detector, opts.limiter, opts.correlator, opts.baseline);
     this.unsubscribe = spool.onChange(() => this.poke());
+  }
+
+  /** Rule and anomaly alerts written. */
+  get alerts(): number {
+    return this.pipeline.alerts;
+  }
+
+  get anomalies(): number {
+    return this.pipeline.anomalies;
+  }
+
+  get incidents(): number {
+    return this.pipeline.incidents;
   }
 
   get position(): SpoolPosition {
@@ -246,18 +267,11 @@ export class SpoolConsumer {
       this.badLines++;
       return;
     }
-    const atMs = Number(BigInt(ev.rawtime) / 1_000_000n);
-    if (this.opts.dedupWindowMs > 0 && this.isDuplicate(`${String(ev.raw.auditID)}\u0000${String(ev.raw.stage ?? '')}`, atMs)) {
+    if (this.opts.dedupWindowMs > 0 && this.isDuplicate(`${String(ev.raw.auditID)}\u0000${String(ev.raw.stage ?? '')}`, eventMillis(ev))) {
       this.duplicates++;
       return;
     }
-    const matched = this.detector.matches(ev);
-    for (const r of matched) {
-      const a = this.detector.alert(r, ev);
-      if (!this.limiter.admit(a.rule, a.output, atMs)) continue;
-      this.alerts++;
-      this.sink.write(a);
-    }
+    for (const r of this.pipeline.process(ev)) this.sink.write(r);
   }
 
   private isDuplicate(key: string, atMs: number): boolean {
@@ -280,6 +294,6 @@ export class SpoolConsumer {
   }
 
   get suppressed(): AlertLimiter['suppressed'] {
-    return this.limiter.suppressed;
+    return this.pipeline.limiter.suppressed;
   }
 }

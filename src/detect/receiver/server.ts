@@ -23,6 +23,7 @@ import { CertificateWatcher, listenHttps, serverTlsOptions } from '../../admissi
 import { AUDIT_API_VERSIONS, toAuditEvent } from '../audit/event.js';
 import type { SpoolConsumer } from './consumer.js';
 import { batchRecord, SpoolFullError, type Spool } from './spool.js';
+import type { WebhookStats } from './webhook.js';
 
 export type ReceiverAuth = { kind: 'token'; tokens: readonly string[] } | { kind: 'client-cert'; caFile: string };
 
@@ -45,6 +46,8 @@ export interface ReceiverOptions {
   ackTimeoutMs: number;
   log?: LogFn;
   certPollMs?: number;
+  /** The webhook sinks' counters, for /metrics. */
+  webhooks?: () => readonly WebhookStats[];
 }
 
 export class ReceiverMetrics {
@@ -54,13 +57,19 @@ export class ReceiverMetrics {
   readonly processed = new Counter('palisade_audit_events_processed_total', 'Spooled events run through the rules.', 'gauge');
   readonly alerts = new Counter('palisade_audit_alerts_total', 'Alerts written.', 'gauge');
   readonly duplicates = new Counter('palisade_audit_events_duplicate_total', 'Events dropped as redeliveries (same auditID and stage).', 'gauge');
+  readonly incidents = new Counter('palisade_audit_incidents_total', 'Incidents (kill chains) written by correlation.', 'gauge');
+  readonly anomalies = new Counter('palisade_audit_anomaly_alerts_total', 'Anomaly alerts raised by the baseline (before the alert limiter).', 'gauge');
+  readonly webhookSent = new Counter('palisade_audit_webhook_alerts_sent_total', 'Alerts delivered to a webhook, by endpoint (redacted URL).');
+  readonly webhookDropped = new Counter('palisade_audit_webhook_alerts_dropped_total', 'Alerts dropped because the webhook queue was full (oldest first).');
+  readonly webhookFailed = new Counter('palisade_audit_webhook_alerts_failed_total', 'Alerts given up on: retries exhausted or refused by the endpoint.');
+  readonly webhookQueued = new Counter('palisade_audit_webhook_queue_alerts', 'Alerts waiting to be sent to a webhook.', 'gauge');
   readonly pending = new Counter('palisade_audit_events_pending', 'Events acknowledged and not yet processed.', 'gauge');
   readonly spoolBytes = new Counter('palisade_audit_spool_bytes', 'Bytes held by the spool.', 'gauge');
   readonly latency = new Histogram('palisade_audit_batch_duration_seconds', 'Time from receiving a batch to answering it 200 (includes the fsync).', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
 
   render(): string {
     const out: string[] = [];
-    for (const m of [this.batches, this.events, this.skipped, this.processed, this.alerts, this.duplicates, this.pending, this.spoolBytes, this.latency]) m.render(out);
+    for (const m of [this.batches, this.events, this.skipped, this.processed, this.alerts, this.duplicates, this.incidents, this.anomalies, this.pending, this.spoolBytes, this.webhookSent, this.webhookDropped, this.webhookFailed, this.webhookQueued, this.latency]) m.render(out);
     return out.join('\n') + '\n';
   }
 }
@@ -304,6 +313,15 @@ export async function startAuditReceiver(opts: ReceiverOptions): Promise<AuditRe
           metrics.processed.set({}, consumer.processed);
           metrics.alerts.set({}, consumer.alerts);
           metrics.duplicates.set({}, consumer.duplicates);
+          metrics.incidents.set({}, consumer.incidents);
+          metrics.anomalies.set({}, consumer.anomalies);
+          for (const w of opts.webhooks?.() ?? []) {
+            const labels = { endpoint: w.endpoint };
+            metrics.webhookSent.set(labels, w.sent);
+            metrics.webhookDropped.set(labels, w.dropped);
+            metrics.webhookFailed.set(labels, w.failed);
+            metrics.webhookQueued.set(labels, w.queued);
+          }
           metrics.pending.set({}, pending());
           metrics.spoolBytes.set({}, spool.usedBytes);
           return send(res, 200, metrics.render(), 'text/plain; version=0.0.4; charset=utf-8');

@@ -1,14 +1,16 @@
 /**
  * Where the receiver's alerts go: a file (appended, fsync'ed before the spool position
- * moves, so an alert is never lost to a crash, only possibly repeated) or a stream.
+ * moves, so an alert is never lost to a crash, only possibly repeated) or a stream, and
+ * also, best effort, to webhooks (webhook.ts).
  */
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { formatAlertText, type Alert } from '../audit/alerts.js';
+import { formatAlertText } from '../audit/alerts.js';
+import type { DetectionRecord } from '../correlate/record.js';
 import type { AlertSink } from './consumer.js';
 
 export type AlertFormat = 'json' | 'text';
 
-const render = (a: Alert, format: AlertFormat) => (format === 'text' ? formatAlertText(a) : JSON.stringify(a)) + '\n';
+const render = (a: DetectionRecord, format: AlertFormat) => (format === 'text' ? formatAlertText(a) : JSON.stringify(a)) + '\n';
 
 /** Buffers lines and writes them in one call per flush or per 64 KiB. */
 export class FileAlertSink implements AlertSink {
@@ -20,7 +22,7 @@ export class FileAlertSink implements AlertSink {
     this.fd = openSync(path, 'a');
   }
 
-  write(a: Alert): void {
+  write(a: DetectionRecord): void {
     const s = render(a, this.format);
     this.buf.push(s);
     this.bytes += s.length;
@@ -48,9 +50,29 @@ export class FileAlertSink implements AlertSink {
 
 export class StreamAlertSink implements AlertSink {
   constructor(private readonly out: { write(s: string): unknown }, private readonly format: AlertFormat) {}
-  write(a: Alert): void {
+  write(a: DetectionRecord): void {
     this.out.write(render(a, this.format));
   }
   flush(): void {}
   close(): void {}
+}
+
+/** Something that takes alerts without blocking (a WebhookSink). */
+export interface AlertQueue {
+  write(a: DetectionRecord): void;
+}
+
+/** The durable sink first, then the queues; flush and close concern the durable sink (queues are closed by their owner, with a grace period). */
+export class FanoutSink implements AlertSink {
+  constructor(private readonly primary: AlertSink, private readonly queues: readonly AlertQueue[]) {}
+  write(a: DetectionRecord): void {
+    this.primary.write(a);
+    for (const q of this.queues) q.write(a);
+  }
+  flush(): void {
+    this.primary.flush();
+  }
+  close(): void {
+    this.primary.close();
+  }
 }

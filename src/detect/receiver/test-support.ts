@@ -127,3 +127,66 @@ export function writeTokenFile(dir: string, token = TOKEN): string {
   writeFileSync(f, `# audit webhook token\n${token}\n`);
   return f;
 }
+
+export interface CollectedPost {
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * An HTTPS endpoint on 127.0.0.1 that records what webhooks POST. `answer` decides each
+ * reply from the request number (0-based): a status, 'drop' (close the connection without
+ * an answer) or 'hold' (answer only when `release()` is called).
+ */
+export interface AlertCollector {
+  url: string;
+  posts: CollectedPost[];
+  /** Requests seen, answered or not. */
+  requests: number;
+  release(): void;
+  close(): Promise<void>;
+}
+
+export async function startAlertCollector(certs: TempCerts, answer: (n: number) => number | 'drop' | 'hold' = () => 200): Promise<AlertCollector> {
+  const posts: CollectedPost[] = [];
+  const held: (() => void)[] = [];
+  let released = false;
+  const state = { requests: 0 };
+  const server = https.createServer({ cert: readFileSync(certs.certFile), key: readFileSync(certs.keyFile) }, (req, res) => {
+    const n = state.requests++;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const a = answer(n);
+      if (a === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      const reply = () => {
+        const status = a === 'hold' ? 200 : a;
+        if (status >= 200 && status < 300) posts.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(status, status === 503 ? { 'retry-after': '0' } : {});
+        res.end(status >= 300 ? 'try later' : 'ok');
+      };
+      if (a === 'hold' && !released) held.push(reply);
+      else reply();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `https://127.0.0.1:${port}/alerts`,
+    posts,
+    get requests() {
+      return state.requests;
+    },
+    release() {
+      released = true;
+      for (const h of held.splice(0)) h();
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

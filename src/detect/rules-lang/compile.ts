@@ -42,8 +42,8 @@ export interface Compiled<E> {
   constraints: Map<string, Set<string> | undefined>;
 }
 
-/** Fields the engine indexes rules by. */
-export const INDEX_FIELDS = ['ka.verb', 'ka.target.resource'] as const;
+/** Fields the engine indexes rules by (src/detect/audit/rule-index.ts). */
+export const INDEX_FIELDS = ['ka.verb', 'ka.target.resource', 'ka.target.subresource', 'ka.stage'] as const;
 
 type Getter<E> = (e: E) => FieldValue | number;
 
@@ -107,6 +107,7 @@ function hexBytes(s: string): Buffer | undefined {
 
 export class ConditionCompiler<E> {
   private readonly stack: string[] = [];
+  private readonly macroCache = new Map<string, Compiled<E>>();
   constructor(private readonly ctx: CompileContext<E>) {}
 
   compile(node: CondNode, where: unknown): Compiled<E> {
@@ -123,9 +124,19 @@ export class ConditionCompiler<E> {
         const m = this.ctx.macros.get(n.name);
         if (!m) throw new CompileError('PALISADE_RULES_UNKNOWN_MACRO', { name: n.name }, n.pos, where);
         if (this.stack.includes(n.name)) throw new CompileError('PALISADE_RULES_BAD_VALUE', { detail: `macro ${n.name} refers to itself (${[...this.stack, n.name].join(' → ')})` }, n.pos, where);
+        const shared = this.macroCache.get(n.name);
+        if (shared) return shared;
         this.stack.push(n.name);
         try {
-          return this.node(m.ast, m.where);
+          const c = this.node(m.ast, m.where);
+          // One closure per macro, remembering its result for the last event: rules share
+          // macros (kevt, response_successful) and run one event at a time.
+          const t = c.test;
+          let last: E | undefined;
+          let result = false;
+          const memo = { test: (e: E) => (e === last ? result : ((result = t(e)), (last = e), result)), cost: c.cost, constraints: c.constraints };
+          this.macroCache.set(n.name, memo);
+          return memo;
         } finally {
           this.stack.pop();
         }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { formatDiagnostic } from '../../core/errors.js';
 import { AuditDetector, loadAuditRules } from '../audit/detector.js';
 import { event, podSpec } from '../audit/test-events.js';
-import { parseTemplate } from './output.js';
+import { formatValue, parseTemplate } from './output.js';
 
 function load(...files: string[]) {
   return loadAuditRules(files.map((text, i) => ({ name: `f${i + 1}.yaml`, text })));
@@ -59,7 +59,6 @@ describe('error positions', () => {
     assert.deepEqual(errors('- rule: R\n  desc: d\n  condition: ka.uri.param exists\n  output: o\n  priority: info\n  source: k8s_audit\n'), ['f1.yaml:3:14: error: rule R: field ka.uri.param needs an argument: ka.uri.param[...] [PALISADE_RULES_BAD_VALUE]']);
     assert.deepEqual(errors('- rule: R\n  desc: d\n  condition: ka.verb = x\n  output: o\n  priority: urgent\n'), ['f1.yaml:5:3: error: rule R: unknown priority "urgent"; expected emergency, alert, critical, error, warning, notice, informational (info) or debug [PALISADE_RULES_INVALID_ITEM]']);
     assert.deepEqual(errors('- rule: R\n  condition: ka.verb = x\n'), ['f1.yaml:1:3: error: rule R lacks desc, output, priority [PALISADE_RULES_INVALID_ITEM]']);
-    assert.deepEqual(errors('- rulez: R\n'), ['f1.yaml:1:3: error: unknown item with keys rulez; expected rule, macro, list, required_engine_version or required_plugin_versions [PALISADE_RULES_INVALID_ITEM]']);
     assert.deepEqual(errors('- required_engine_version: 9999\n'), ['f1.yaml:1:3: error: rules need engine version 0.9999.0; this engine is 0.43.0 [PALISADE_RULES_ENGINE_VERSION]']);
     assert.deepEqual(errors('- rule: R\n  condition: x\n  append: true\n'), ['f1.yaml:1:3: error: rule R has append: true but no earlier definition to apply it to [PALISADE_RULES_NO_PREVIOUS]']);
     assert.deepEqual(errors('rule: x\n'), ['f1.yaml:1:1: error: rules file: a rules file is a YAML sequence of rule, macro and list items [PALISADE_RULES_YAML]']);
@@ -136,6 +135,7 @@ describe('exceptions', () => {
   it('rejects malformed exceptions', () => {
     assert.equal(errors(rule('    - name: e\n      fields: [ka.target.namespace, ka.verb]\n      values: [[shop]]\n')).length, 1);
     assert.match(errors(rule('    - name: e\n      fields: [ka.nope]\n      values: [[x]]\n'))[0]!, /unknown field ka.nope/);
+    assert.match(errors(rule('    - name: e\n      fields: ka.verb\n    - name: e\n      fields: ka.user.name\n'))[0]!, /exception names must be unique; e is given twice/);
   });
 });
 
@@ -160,6 +160,43 @@ describe('constructs found in real k8s_audit rules files', () => {
   });
 });
 
+describe('rules-file structure as Falco reads it', () => {
+  const rule = '- rule: R\n  desc: d\n  condition: ka.verb in (verbs)\n  output: o\n  priority: info\n  source: k8s_audit\n';
+  it('skips an empty item (a bare dash) and loads what follows', () => {
+    assert.deepEqual(fired(['- list: verbs\n  items: [create]\n-\n' + rule + '-\n']), ['R Informational: o']);
+  });
+  it('warns about an unknown top-level item and loads the rest', () => {
+    const l = load('- list: verbs\n  items: [create]\n- rulez: X\n  desc: d\n' + rule);
+    assert.deepEqual(l.diagnostics.map(formatDiagnostic), ['f1.yaml:3:3: warning: unknown item with keys rulez, desc ignored; expected rule, macro, list, required_engine_version or required_plugin_versions [PALISADE_RULES_INVALID_ITEM]']);
+    assert.equal(l.rules.length, 1);
+  });
+  it('trims outputs, so a folded block ends without a newline, also when replaced', () => {
+    const folded = '- rule: R\n  desc: d\n  condition: ka.verb = create\n  output: >\n    made %ka.target.name\n    by %ka.user.name\n  priority: info\n  source: k8s_audit\n';
+    assert.deepEqual(fired([folded]), ['R Informational: made web-1 by alice@example.com']);
+    const replaced = '- rule: R\n  output: |\n    now %ka.verb\n\n  override:\n    output: replace\n';
+    assert.deepEqual(fired([folded, replaced]), ['R Informational: now create']);
+    // Positions inside a trimmed output still point at the field.
+    assert.deepEqual(errors('- rule: R\n  desc: d\n  condition: ka.verb = create\n  output: >\n    made %ka.nope\n  priority: info\n  source: k8s_audit\n'), ['f1.yaml:5:11: error: unknown field ka.nope for source k8s_audit [PALISADE_RULES_UNKNOWN_FIELD]']);
+  });
+  it('expands lists in lists as Falco does: earlier lists one level deep, later ones when the condition is filled in', () => {
+    const verb = (list: string) => rule.replace('(verbs)', `(${list})`);
+    const lists = '- list: a\n  items: [create]\n- list: b\n  items: [a, get]\n- list: c\n  items: [b]\n';
+    assert.deepEqual(fired([lists + verb('b')]), ['R Informational: o']);
+    // c holds b's items as written: the name a, which stays a word, and get.
+    assert.deepEqual(fired([lists + verb('c')]), []);
+    assert.deepEqual(fired([lists + verb('c')], event({ verb: 'a' })), ['R Informational: o']);
+    // A list defined later is filled in after: early names later, later holds create.
+    assert.deepEqual(fired(['- list: early\n  items: [later]\n- list: later\n  items: [create]\n' + verb('early')]), ['R Informational: o']);
+    // And so on down a chain of later lists.
+    const chain = '- list: second\n  items: [third]\n- list: third\n  items: [patch, fourth]\n- list: fourth\n  items: [get]\n';
+    assert.deepEqual(fired([chain + verb('second')], event({ verb: 'get' })), ['R Informational: o']);
+    assert.deepEqual(fired([chain + verb('second')], event({ verb: 'fourth' })), []);
+    const none = '- list: empty\n  items: []\n- rule: N\n  desc: d\n  condition: ka.verb = create and not ka.req.pod.containers.image.repository in (empty) and not ka.verb in (undefined_list)\n  output: o\n  priority: info\n  source: k8s_audit\n';
+    assert.deepEqual(fired([none], event(podSpec({ containers: [{ name: 'a', image: 'nginx' }] }))), ['N Informational: o']);
+    assert.deepEqual(fired([none.replace('undefined_list', 'create')]), []);
+  });
+});
+
 describe('output templates', () => {
   it('splits %field and %field[arg]', () => {
     const t = parseTemplate('a %ka.user.name b=%jevt.value[/objectRef/name]. %% c');
@@ -172,5 +209,17 @@ describe('output templates', () => {
     const [a] = new AuditDetector(l.rules, { hostname: 'h' }).evaluate(event());
     assert.equal(a!.output, 'imp=<NA> groups=(developers,system:authenticated) name=web-1');
     assert.deepEqual(a!.output_fields, { 'ka.impuser.name': null, 'ka.user.groups': '(developers,system:authenticated)', 'jevt.value[/objectRef/name]': 'web-1' });
+  });
+  it('ends a field token at the longest field name, as libsinsp does', () => {
+    const t = parseTemplate('%ka.verbs at %ka.target.namespace/%ka.uri.param[x]y %ka.nope', (n) => ['ka.verb', 'ka.target.name', 'ka.target.namespace', 'ka.uri.param'].includes(n));
+    assert.deepEqual(t.fields.map((f) => f.key), ['ka.verb', 'ka.target.namespace', 'ka.uri.param[x]', 'ka.nope']);
+    assert.deepEqual(t.literals, ['', 's at ', '/', 'y ', '']);
+    const rule = '- rule: R\n  desc: d\n  condition: ka.verb = create\n  output: "%ka.verbd %ka.target.names"\n  priority: info\n  source: k8s_audit\n';
+    assert.deepEqual(fired([rule]), ['R Informational: created web-1s']);
+  });
+  it('prints list values as libsinsp does: no comma before the first non-empty text', () => {
+    assert.equal(formatValue(['', 'apps', '', 'batch']), '(apps,,batch)');
+    assert.equal(formatValue(['']), '()');
+    assert.equal(formatValue(['a', 'b']), '(a,b)');
   });
 });

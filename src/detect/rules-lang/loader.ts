@@ -37,6 +37,11 @@ function appendText(a: Text, b: Text): Text {
   const start = a.text.length + 1;
   return { text: `${a.text} ${b.text}`, segments: [...a.segments, ...b.segments.map((s) => ({ start: s.start + start, locate: s.locate }))] };
 }
+/** Falco trims a rule's output: a folded block's final newline is not part of the alert. */
+function trimText(t: Text): Text {
+  const lead = t.text.length - t.text.trimStart().length;
+  return { text: t.text.trim(), segments: t.segments.map((s) => ({ start: s.start - lead, locate: s.locate })) };
+}
 function locateIn(t: Text, offset: number): Pos {
   let seg = t.segments[0]!;
   for (const s of t.segments) if (s.start <= offset) seg = s;
@@ -72,6 +77,9 @@ interface MacroState {
 interface ListState {
   items: string[];
   at: Pos;
+  /** Definition order, as Falco's collector keeps it: index at the first definition, visibility at the latest definition or append. */
+  index: number;
+  visibility: number;
 }
 
 export interface CompiledRule<E> {
@@ -148,6 +156,7 @@ export class RulesLoader {
   private readonly rules = new Map<string, RuleDef>();
   private readonly macros = new Map<string, MacroState>();
   private readonly lists = new Map<string, ListState>();
+  private listSeq = 0;
   /** Sources other than those compiled: counted for the note. */
   private fileText = '';
   private lineCounter!: LineCounter;
@@ -180,11 +189,13 @@ export class RulesLoader {
         this.error('PALISADE_RULES_YAML', { detail: 'a rules file is a YAML sequence of rule, macro and list items' }, this.posOf(root as YamlNode));
         continue;
       }
-      for (const item of root.items) this.item(item as YamlNode);
+      for (const item of root.items) this.item(item as YamlNode | null);
     }
   }
 
-  private item(node: YamlNode): void {
+  private item(node: YamlNode | null): void {
+    // An empty entry (a bare `-`) is skipped, as Falco's loader skips null items.
+    if (node === null || (isScalar(node) && (node.value === null || node.value === undefined))) return;
     const at = this.posOf(node);
     if (!isMap(node)) {
       this.error('PALISADE_RULES_INVALID_ITEM', { detail: 'each item must be a mapping with rule, macro, list, required_engine_version or required_plugin_versions' }, at);
@@ -216,7 +227,8 @@ export class RulesLoader {
     const kind = entries.has('rule') ? 'rule' : entries.has('macro') ? 'macro' : entries.has('list') ? 'list' : undefined;
     if (!kind) {
       const keys = [...entries.keys()];
-      this.error('PALISADE_RULES_INVALID_ITEM', { detail: `unknown item with keys ${keys.join(', ') || '(none)'}; expected rule, macro, list, required_engine_version or required_plugin_versions` }, at);
+      // Falco warns about an unknown top-level item and loads the rest of the file.
+      this.error('PALISADE_RULES_INVALID_ITEM', { detail: `unknown item with keys ${keys.join(', ') || '(none)'} ignored; expected rule, macro, list, required_engine_version or required_plugin_versions` }, at, 'warning');
       return;
     }
     const name = js(kind);
@@ -273,9 +285,11 @@ export class RulesLoader {
     if (append || ov.items === 'append') {
       if (!prev) return this.error('PALISADE_RULES_NO_PREVIOUS', { kind: 'list', name, how: append ? 'append: true' : 'override: append' }, at);
       prev.items.push(...values);
+      prev.visibility = this.listSeq++;
       return;
     }
-    this.lists.set(name, { items: values, at });
+    const seq = this.listSeq++;
+    this.lists.set(name, { items: values, at, index: prev?.index ?? seq, visibility: seq });
   }
 
   private macro(name: string, entries: Map<string, YamlNode>, textAt: (k: string) => Text | undefined, keyAt: (k: string) => Pos, at: Pos, append: boolean, ov: Record<string, string>): void {
@@ -329,6 +343,7 @@ export class RulesLoader {
             const t = textAt(k);
             if (!t) break;
             if (k === 'desc') prev.desc = m === 'append' ? `${prev.desc} ${t.text}` : t.text;
+            else if (k === 'output') prev.output = trimText(m === 'append' ? appendText(prev.output, t) : t);
             else prev[k] = m === 'append' ? appendText(prev[k], t) : t;
             break;
           }
@@ -367,7 +382,8 @@ export class RulesLoader {
     const known = new Set(['rule', 'desc', 'condition', 'output', 'priority', 'source', 'tags', 'enabled', 'exceptions', 'append', 'override', 'skip-if-unknown-filter', 'warn_evttypes', 'capture', 'capture_duration']);
     for (const k of entries.keys()) if (!known.has(k)) this.error('PALISADE_RULES_INVALID_ITEM', { detail: `rule ${name}: unknown key ${k}; ignored` }, keyAt(k), 'warning');
     const condition = textAt('condition');
-    const output = textAt('output');
+    const rawOutput = textAt('output');
+    const output = rawOutput && trimText(rawOutput);
     const desc = textAt('desc');
     if (!condition || !output || !desc || !priority) return;
     this.rules.set(name, {
@@ -397,6 +413,10 @@ export class RulesLoader {
         return undefined;
       }
       const x = e as { name: string; fields?: unknown; comps?: unknown; values?: unknown };
+      if (out.some((o) => o.name === x.name)) {
+        this.error('PALISADE_RULES_INVALID_ITEM', { detail: `rule ${rule}: exception names must be unique; ${x.name} is given twice` }, at);
+        return undefined;
+      }
       const strOrList = (v: unknown): boolean => v === undefined || typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string'));
       if (!strOrList(x.fields) || !strOrList(x.comps)) {
         this.error('PALISADE_RULES_INVALID_ITEM', { detail: `rule ${rule}: exception ${x.name}: fields and comps must be a string or a list of strings` }, at);
@@ -432,22 +452,41 @@ export class RulesLoader {
     }
   }
 
-  /** Every list with list references expanded (any order; cycles stop expansion). */
+  /**
+   * Every list with its list references expanded as Falco does. A list's own items: an item
+   * naming a list defined before (the latest definition or append of) the list holding it brings
+   * that list's items as written, one level deep; any other item is a literal. Falco then puts
+   * lists into conditions by text, list after list in definition order, so among the items put
+   * in for list L, a name of a list defined after L is replaced in turn, and any other name
+   * stays a literal.
+   */
   private expandedLists(): Map<string, string[]> {
-    const out = new Map<string, string[]>();
-    const visit = (name: string, seen: Set<string>): string[] => {
-      const done = out.get(name);
-      if (done) return done;
-      const l = this.lists.get(name)!;
+    const own = new Map<string, string[]>();
+    for (const [name, l] of this.lists) {
       const items: string[] = [];
       for (const it of l.items) {
-        if (this.lists.has(it) && !seen.has(it)) items.push(...visit(it, new Set([...seen, it])));
+        const ref = this.lists.get(it);
+        if (ref && ref.index < l.visibility) items.push(...ref.items);
+        else items.push(it);
+      }
+      own.set(name, items);
+    }
+    const out = new Map<string, string[]>();
+    const expand = (name: string): string[] => {
+      const done = out.get(name);
+      if (done) return done;
+      const index = this.lists.get(name)!.index;
+      const items: string[] = [];
+      for (const it of own.get(name)!) {
+        const ref = this.lists.get(it);
+        // Indexes only grow along this recursion, so it ends.
+        if (ref && ref.index > index) items.push(...expand(it));
         else items.push(it);
       }
       out.set(name, items);
       return items;
     };
-    for (const name of this.lists.keys()) visit(name, new Set([name]));
+    for (const name of this.lists.keys()) expand(name);
     return out;
   }
 
@@ -490,7 +529,7 @@ export class RulesLoader {
         const mt = main.test;
         const et = c?.test;
         const test: Predicate<E> = et ? (ev) => mt(ev) && et(ev) : mt;
-        const tpl = parseTemplate(r.output.text);
+        const tpl = parseTemplate(r.output.text, (n) => source.fields.has(n));
         const getters = tpl.fields.map((f) => {
           return compiler.bindField(f.ref, r.output).get;
         });

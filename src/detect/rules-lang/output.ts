@@ -19,15 +19,31 @@ export interface ParsedTemplate {
   fields: TemplateField[];
 }
 
-export function parseTemplate(text: string): ParsedTemplate {
+/**
+ * `isField`, when given, makes a token end where libsinsp's formatter ends it: at the longest
+ * prefix that is a field name, so `%ka.verbs` is the field ka.verb followed by the text "s".
+ * A token with no such prefix is kept whole (and reported as an unknown field).
+ */
+export function parseTemplate(text: string, isField?: (name: string) => boolean): ParsedTemplate {
   const literals: string[] = [];
   const fields: TemplateField[] = [];
   let last = 0;
   for (const m of text.matchAll(FIELD)) {
+    let name = m[1]!;
+    let argText: string | undefined = m[2];
+    if (isField && !isField(name)) {
+      let n = name.length - 1;
+      while (n > 0 && !isField(name.slice(0, n))) n--;
+      if (n > 0) {
+        name = name.slice(0, n);
+        argText = undefined;
+      }
+    }
     literals.push(text.slice(last, m.index));
-    const arg = m[2] ? m[2].slice(1, -1) : undefined;
-    fields.push({ key: m[0].slice(1), ref: { name: m[1]!, transformers: [], pos: m.index! + 1, ...(arg !== undefined ? { arg, argPos: m.index! + 2 + m[1]!.length } : {}) } });
-    last = m.index! + m[0].length;
+    const arg = argText ? argText.slice(1, -1) : undefined;
+    const key = name + (argText ?? '');
+    fields.push({ key, ref: { name, transformers: [], pos: m.index! + 1, ...(arg !== undefined ? { arg, argPos: m.index! + 2 + name.length } : {}) } });
+    last = m.index! + 1 + key.length;
   }
   literals.push(text.slice(last));
   return { literals, fields };
@@ -35,7 +51,13 @@ export function parseTemplate(text: string): ParsedTemplate {
 
 export function formatValue(v: FieldValue | number): string | undefined {
   if (v === undefined) return undefined;
-  if (Array.isArray(v)) return `(${v.join(',')})`;
+  if (Array.isArray(v)) {
+    // As libsinsp prints lists: a comma goes before a value only once something was printed,
+    // so empty leading values vanish: ["", "apps"] prints (apps).
+    let out = '(';
+    for (const x of v) out += (out.length > 1 ? ',' : '') + x;
+    return `${out})`;
+  }
   return String(v);
 }
 

@@ -1,0 +1,141 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCommandArgs, type CliIO } from '../command.js';
+import { runCli } from '../testing.js';
+import { httpsRequest } from '../../server/test-support.js';
+import { startFakeApiServer } from '../../sources/cluster/test-server.js';
+import { command } from './index.js';
+import { runServe } from './serve.js';
+
+function captureIO(cwd: string): CliIO & { err: () => string } {
+  let err = '';
+  return { stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) }, isTTY: false, cwd, readStdin: () => '', env: {}, err: () => err };
+}
+
+async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Starts `palisade serve` in-process; returns its URL, its stderr and a stop function (SIGTERM). */
+async function serve(dir: string, extra: string[] = []) {
+  const io = captureIO(dir);
+  const signals = new EventEmitter();
+  const args = parseCommandArgs(command.spec, ['--db', `sqlite:${join(dir, 'p.db')}`, '--listen', '127.0.0.1:0', '--tls-self-signed', '--tls-dir', join(dir, 'tls'), ...extra]);
+  const exit = runServe(args, io, signals as unknown as Parameters<typeof runServe>[2]);
+  exit.catch(() => {});
+  await waitFor(() => /listening on https:\/\/127\.0\.0\.1:\d+/.test(io.err()) || /error/.test(io.err()));
+  const url = /listening on (https:\/\/127\.0\.0\.1:\d+)/.exec(io.err())?.[1];
+  assert.ok(url, io.err());
+  const agent = new https.Agent({ ca: readFileSync(join(dir, 'tls', 'ca.crt')) });
+  return {
+    url,
+    io,
+    get: (path: string, token?: string) => httpsRequest(url + path, agent, 'GET', undefined, token ? { authorization: `Bearer ${token}` } : {}),
+    async stop() {
+      signals.emit('SIGTERM');
+      const code = await exit;
+      agent.destroy();
+      return code;
+    },
+  };
+}
+
+test('the first start prints one admin token once; later starts print none; SIGTERM exits 0', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pal-serve-cli-'));
+  try {
+    const first = await serve(dir);
+    const secrets = first.io.err().match(/pal_[A-Za-z0-9_-]{20,}/g) ?? [];
+    assert.equal(secrets.length, 1, first.io.err());
+    const secret = secrets[0]!;
+    const me = await first.get('/api/v1/me', secret);
+    assert.deepEqual(me.json(), { name: 'admin', role: 'admin' });
+    assert.equal((await first.get('/api/v1/me')).status, 401);
+    assert.equal(await first.stop(), 0);
+    // The JSON log lines never carry it.
+    for (const line of first.io.err().split('\n').filter((l) => l.startsWith('{'))) assert.ok(!line.includes(secret), line);
+
+    const second = await serve(dir);
+    assert.doesNotMatch(second.io.err(), /pal_[A-Za-z0-9_-]{20,}/);
+    assert.doesNotMatch(second.io.err(), /created the first admin token/);
+    assert.match(second.io.err(), /using a self-signed certificate/);
+    assert.equal((await second.get('/api/v1/me', secret)).status, 200);
+    assert.equal((await second.get('/readyz')).status, 200);
+    assert.equal(await second.stop(), 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('serve token create prints the secret once on stdout; list shows it; revoke refuses it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pal-serve-tok-'));
+  const db = `sqlite:${join(dir, 'p.db')}`;
+  try {
+    const created = await runCli(['serve', 'token', 'create', '--db', db, '--name', 'ci-prod', '--role', 'auditor'], { cwd: dir });
+    assert.equal(created.code, 0, created.stderr);
+    const secret = created.stdout.trim();
+    assert.match(secret, /^pal_[A-Za-z0-9_-]{20,}$/);
+    assert.ok(!created.stderr.includes(secret));
+    const listed = await runCli(['serve', 'token', 'list', '--db', db], { cwd: dir });
+    assert.match(listed.stdout, /ci-prod\s+auditor/);
+    assert.ok(!listed.stdout.includes(secret));
+    const id = /(tok_[0-9a-f]+)\s+ci-prod/.exec(listed.stdout)![1]!;
+
+    const s = await serve(dir);
+    assert.doesNotMatch(s.io.err(), /created the first admin token/, 'a store with a token gets no first token');
+    assert.equal((await s.get('/api/v1/me', secret)).json().role, 'auditor');
+    assert.equal(await s.stop(), 0);
+
+    assert.equal((await runCli(['serve', 'token', 'revoke', '--db', db, '--id', id], { cwd: dir })).code, 0);
+    assert.equal((await runCli(['serve', 'token', 'revoke', '--db', db, '--id', id], { cwd: dir })).code, 2);
+    assert.match((await runCli(['serve', 'token', 'list', '--db', db], { cwd: dir })).stdout, /ci-prod\s+auditor\s+\S+\s+\S+\s+20\d\d-/);
+    const bad = await runCli(['serve', 'token', 'create', '--db', db, '--name', 'x', '--role', 'root'], { cwd: dir });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--role/);
+    const noTls = await runCli(['serve', '--db', db, '--listen', '127.0.0.1:0'], { cwd: dir });
+    assert.equal(noTls.code, 2);
+    assert.match(noTls.stderr, /--tls-cert/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--cluster-context: the server watches the cluster and records its scans under the context name', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pal-serve-kube-'));
+  const api = await startFakeApiServer();
+  try {
+    const s = await serve(dir, ['--cluster-context', 'recorded-admin', '--kubeconfig', api.kubeconfig(), '--scan-debounce', '1s']);
+    const secret = /pal_[A-Za-z0-9_-]{20,}/.exec(s.io.err())![0];
+    let scans: { cluster: string; source: string; resources: number }[] = [];
+    await waitForAsync(async () => (scans = (await s.get('/api/v1/scans?cluster=recorded-admin', secret)).json().items).length > 0);
+    assert.equal(scans[0]!.source, 'cluster');
+    assert.ok(scans[0]!.resources > 10);
+    const clusters = (await s.get('/api/v1/clusters', secret)).json().items;
+    assert.deepEqual(clusters.map((c: { name: string }) => c.name), ['recorded-admin']);
+    const findings = (await s.get('/api/v1/findings?cluster=recorded-admin&limit=500', secret)).json();
+    assert.ok(findings.items.length > 0);
+    assert.ok(findings.items.every((f: { location?: unknown }) => f.location === undefined), 'live objects have no file location');
+    const metrics = (await s.get('/metrics', secret)).text;
+    assert.match(metrics, /palisade_server_cluster_scans_total\{cluster="recorded-admin",result="ok"\} [1-9]/);
+    assert.equal(await s.stop(), 0);
+  } finally {
+    await api.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function waitForAsync(cond: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

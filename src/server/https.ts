@@ -1,0 +1,194 @@
+/**
+ * The HTTPS listener every Palisade server shares (admission webhook, audit receiver,
+ * `palisade serve`), and its serving certificate, reloaded when its files change: cert-manager and Kubernetes
+ * Secret volumes replace the files (atomically, through a symlink swap), so the directories
+ * are watched rather than the files, with a periodic stat as a fallback for file systems
+ * without change events. A new pair is used only once it loads and its key matches; until
+ * then the server keeps the old one.
+ */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { dirname } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createSecureContext, type SecureContextOptions } from 'node:tls';
+import { diagnostic, PalisadeError } from '../core/errors.js';
+
+export interface KeyPair {
+  cert: Buffer;
+  key: Buffer;
+  /** Expiry of the leaf certificate (ms since the epoch). */
+  notAfter: number;
+  fingerprint: string;
+}
+
+/** Reads and checks a certificate and its key; throws PalisadeError naming the file. */
+export function loadKeyPair(certFile: string, keyFile: string): KeyPair {
+  let cert: Buffer;
+  let key: Buffer;
+  const fail = (file: string, reason: string) => new PalisadeError(diagnostic('PALISADE_ADMISSION_TLS', { file, reason }, { file }));
+  try {
+    cert = readFileSync(certFile);
+  } catch (e) {
+    throw fail(certFile, (e as NodeJS.ErrnoException).code ?? String(e));
+  }
+  try {
+    key = readFileSync(keyFile);
+  } catch (e) {
+    throw fail(keyFile, (e as NodeJS.ErrnoException).code ?? String(e));
+  }
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch (e) {
+    throw fail(certFile, `not a PEM certificate (${(e as Error).message})`);
+  }
+  try {
+    if (!x509.checkPrivateKey(createPrivateKey(key))) throw new Error('the key does not belong to the certificate');
+    createSecureContext({ cert, key });
+  } catch (e) {
+    throw fail(keyFile, (e as Error).message);
+  }
+  return { cert, key, notAfter: Date.parse(x509.validTo), fingerprint: x509.fingerprint256 };
+}
+
+export interface CertificateWatcherOptions {
+  certFile: string;
+  keyFile: string;
+  /** Stat fallback period. */
+  pollMs?: number;
+  onReload: (pair: KeyPair) => void;
+  onError: (e: Error) => void;
+}
+
+/** Watches a certificate and key pair and reports each new valid pair. */
+export class CertificateWatcher {
+  private current: KeyPair;
+  private readonly watchers: FSWatcher[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private debounce: NodeJS.Timeout | undefined;
+  private lastStat: string;
+
+  constructor(private readonly opts: CertificateWatcherOptions) {
+    this.current = loadKeyPair(opts.certFile, opts.keyFile);
+    this.lastStat = this.stamp();
+    for (const dir of new Set([dirname(opts.certFile), dirname(opts.keyFile)])) {
+      try {
+        const w = watch(dir, { persistent: false }, () => this.schedule());
+        w.on('error', () => {});
+        this.watchers.push(w);
+      } catch {
+        // No change events here: the periodic stat still notices.
+      }
+    }
+    this.timer = setInterval(() => {
+      // A reload already waiting will see the change; restarting it would starve it.
+      if (!this.debounce && this.stamp() !== this.lastStat) this.schedule();
+    }, opts.pollMs ?? 10_000);
+    this.timer.unref();
+  }
+
+  get keyPair(): KeyPair {
+    return this.current;
+  }
+
+  private stamp(): string {
+    try {
+      const a = statSync(this.opts.certFile);
+      const b = statSync(this.opts.keyFile);
+      return `${a.ino}:${a.size}:${a.mtimeMs}|${b.ino}:${b.size}:${b.mtimeMs}`;
+    } catch {
+      return 'missing';
+    }
+  }
+
+  /** Writers replace the certificate and the key one after the other: wait for both. */
+  private schedule(): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => this.reload(), 100);
+    this.debounce.unref();
+  }
+
+  /** Loads the files now; keeps the old pair when the new one is not valid. */
+  reload(): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = undefined;
+    this.lastStat = this.stamp();
+    let pair: KeyPair;
+    try {
+      pair = loadKeyPair(this.opts.certFile, this.opts.keyFile);
+    } catch (e) {
+      this.opts.onError(e as Error);
+      return;
+    }
+    if (pair.fingerprint === this.current.fingerprint && pair.key.equals(this.current.key)) return;
+    this.current = pair;
+    this.opts.onReload(pair);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    if (this.debounce) clearTimeout(this.debounce);
+    for (const w of this.watchers) w.close();
+  }
+}
+
+/** TLS settings of the webhook: TLS 1.2 or later, as the API server speaks. */
+export function serverTlsOptions(pair: KeyPair, clientCa?: Buffer): SecureContextOptions & { requestCert: boolean; rejectUnauthorized: boolean } {
+  return {
+    cert: pair.cert,
+    key: pair.key,
+    minVersion: 'TLSv1.2',
+    ...(clientCa ? { ca: clientCa } : {}),
+    // Client certificates are checked per path: probes (kubelet) have none.
+    requestCert: !!clientCa,
+    rejectUnauthorized: false,
+  };
+}
+
+export interface HttpsListenOptions {
+  host: string;
+  port: number;
+  keyPair: KeyPair;
+  clientCa?: Buffer;
+  requestTimeoutMs?: number;
+  /** Called before the listen error is thrown (to release what the caller holds). */
+  onListenError?: () => void;
+  log: (level: 'error' | 'debug', message: string) => void;
+}
+
+/**
+ * An HTTPS server with the limits every Palisade endpoint shares (handshake, header and
+ * request timeouts, keep-alive, a bare 400 on client errors), listening before it returns.
+ */
+export async function listenHttps(
+  onRequest: (req: IncomingMessage, res: ServerResponse) => void,
+  opts: HttpsListenOptions,
+): Promise<{ server: Server; port: number; url: string }> {
+  const server = createServer({ ...serverTlsOptions(opts.keyPair, opts.clientCa), handshakeTimeout: 10_000 }, onRequest);
+  server.requestTimeout = opts.requestTimeoutMs ?? 30_000;
+  server.headersTimeout = Math.min(10_000, server.requestTimeout);
+  // Longer than the API server's idle connection reuse, shorter than load balancer defaults.
+  server.keepAliveTimeout = 65_000;
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  server.on('tlsClientError', (err) => opts.log('debug', `TLS handshake failed: ${err.message}`));
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      opts.onListenError?.();
+      reject(new PalisadeError(diagnostic('PALISADE_ADMISSION_LISTEN', { address: `${opts.host}:${opts.port}`, reason: e.code ?? e.message })));
+    };
+    server.once('error', onError);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  server.on('error', (e) => opts.log('error', `server error: ${e.message}`));
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return { server, port, url: `https://${shownHost}:${port}` };
+}

@@ -1,0 +1,66 @@
+import { api, describeError } from './api.js';
+import { add, badge, field, h, select, table, timeEl } from './dom.js';
+
+/** API tokens (admin): who may call the API with which role; a new secret is shown once, here only. */
+export async function tokensView(ctx) {
+  add(ctx.section, h('h1', null, 'API tokens'));
+  if (!ctx.can('admin')) {
+    add(ctx.section, h('p', { class: 'hint' }, 'Managing tokens needs the admin role.'));
+    return;
+  }
+  const name = h('input', { name: 'name', type: 'text', required: true, maxlength: '64', pattern: '[A-Za-z0-9][A-Za-z0-9 ._@\\-]{0,63}', autocomplete: 'off' });
+  const role = select('role', [['viewer', 'viewer'], ['auditor', 'auditor'], ['admin', 'admin']], 'viewer');
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const created = h('div', { class: 'secret', hidden: true, role: 'status' });
+  const form = h('form', { class: 'filters', 'aria-label': 'Create a token' },
+    field('Name', name, 'who or what uses it; shown in audit trails'), field('Role', role),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Create token')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.hidden = true;
+    try {
+      const r = await api('/tokens', { method: 'POST', body: { name: name.value.trim(), role: role.value } });
+      // Rendered before the list reloads and kept out of the URL and storage: this is the only time it is shown.
+      created.replaceChildren(
+        h('p', null, `Token ${r.token.name} (${r.token.role}) created. Copy its secret now; it is not shown again:`),
+        h('code', { class: 'secret-value', 'aria-label': `Secret of ${r.token.name}` }, r.secret));
+      created.hidden = false;
+      name.value = '';
+      await renderList(ctx, list);
+    } catch (err) {
+      error.textContent = describeError(err);
+      error.hidden = false;
+    }
+  });
+  const list = h('div');
+  add(ctx.section, form, error, created, list);
+  await renderList(ctx, list);
+}
+
+async function renderList(ctx, container) {
+  const tokens = (await api('/tokens')).items;
+  const rows = tokens.map((t) => h('tr', null,
+    h('th', { scope: 'row' }, t.name),
+    h('td', null, t.role),
+    h('td', null, timeEl(t.createdAt)),
+    h('td', null, t.lastUsedAt ? timeEl(t.lastUsedAt) : '—'),
+    h('td', null, t.revokedAt ? badge('revoked', 'x-revoked') : badge('active', 'x-approved')),
+    h('td', null, t.revokedAt ? null : revokeButton(ctx, t, container))));
+  container.replaceChildren(table(null, ['Name', 'Role', 'Created', 'Last used', 'State', ''], rows, { class: 'tokens' }));
+}
+
+function revokeButton(ctx, t, container) {
+  const b = h('button', { type: 'button', class: 'danger small', 'aria-label': `Revoke token ${t.name}` }, 'Revoke');
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    try {
+      await api(`/tokens/${encodeURIComponent(t.id)}`, { method: 'DELETE' });
+      ctx.notify(`Token ${t.name} revoked.`, 'ok');
+      await renderList(ctx, container);
+    } catch (err) {
+      b.disabled = false;
+      ctx.fail(err);
+    }
+  });
+  return b;
+}
