@@ -13,7 +13,10 @@
 // Per dialect: the first (full) ingest, then p50/p95 ingest of the 29 incremental scans;
 // after the last cycle, p95 of the main queries (findings first page, next page, filtered
 // page, framework trend, scanResult rebuild of the latest and of an older scan) and the
-// database size. PostgreSQL is a throw-away local server (fsync off, like the tests). Each
+// database size. PostgreSQL is a throw-away local server with fsync off (like the tests),
+// while SQLite runs with its production settings (WAL, synchronous=NORMAL: fsync at each
+// checkpoint), so write figures flatter PostgreSQL; its client and server also share the
+// machine's cores, where SQLite does all its work on the Node thread. Each
 // dialect runs in a fresh Node process that reads the scan from a temp file, so one dialect's
 // garbage does not slow the other.
 //

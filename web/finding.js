@@ -10,7 +10,7 @@ export async function findingView(ctx) {
   const row = (term, ...value) => [h('dt', null, term), h('dd', null, ...value)];
 
   const details = h('dl', { class: 'details' },
-    row('Control', h('a', { href: routeHref('findings', { control: f.controlId, cluster: f.cluster, state: 'all' }) }, f.controlId)),
+    row('Control', h('a', { href: routeHref('findings', { control: f.controlId, cluster: f.cluster, state: 'all' }) }, f.controlId), f.title ? ` — ${f.title}` : ''),
     row('Severity', badge(f.severity, `sev-${f.severity}`)),
     row('State', f.resolvedAt ? badge('resolved', 'resolved') : badge(f.status === 'excepted' ? 'excepted' : 'open', f.status === 'excepted' ? 'excepted' : 'open')),
     row('Cluster', f.cluster ?? '—'),

@@ -40,7 +40,7 @@ export async function tokensView(ctx) {
 async function renderList(ctx, container) {
   const tokens = (await api('/tokens')).items;
   const rows = tokens.map((t) => h('tr', null,
-    h('th', { scope: 'row' }, t.name),
+    h('th', { scope: 'row' }, t.name, ctx.me && ctx.me.id === t.id ? ' (you)' : ''),
     h('td', null, t.role),
     h('td', null, timeEl(t.createdAt)),
     h('td', null, t.lastUsedAt ? timeEl(t.lastUsedAt) : '—'),
@@ -50,8 +50,11 @@ async function renderList(ctx, container) {
 }
 
 function revokeButton(ctx, t, container) {
+  const own = !!ctx.me && ctx.me.id === t.id;
   const b = h('button', { type: 'button', class: 'danger small', 'aria-label': `Revoke token ${t.name}` }, 'Revoke');
   b.addEventListener('click', async () => {
+    // Revoking the token in use ends this session at once (and may remove the last admin token).
+    if (own && !window.confirm(`Token ${t.name} is the one you are signed in with. Revoking it signs you out of this dashboard now. Revoke it?`)) return;
     b.disabled = true;
     try {
       await api(`/tokens/${encodeURIComponent(t.id)}`, { method: 'DELETE' });

@@ -98,6 +98,19 @@ describe('validating decisions', () => {
       assert.ok(denied.every((f) => f.path.includes('containers[1]')), JSON.stringify(denied));
     });
 
+    it('decides the same without fingerprints (no decision log): only the findings lose them', () => {
+      const { judge, settings } = judgeFromArgs([]);
+      const exemptions = new Exemptions(settings.exemptions);
+      for (const body of [admissionReview('UPDATE', relabelled, { oldObject: old }), admissionReview('UPDATE', worse, { oldObject: old })]) {
+        const request = parseReview(body);
+        const withPrints = decide(request, judge, settings, exemptions);
+        const without = decide(request, judge, settings, exemptions, undefined, { fingerprints: false });
+        assert.deepEqual(without.response, withPrints.response);
+        assert.ok(withPrints.findings.every((f) => /^[0-9a-f]{32}$/.test(f.fingerprint ?? '')));
+        assert.deepEqual(without.findings, withPrints.findings.map(({ fingerprint: _, ...f }) => f));
+      }
+    });
+
     it('blocks existing findings too with --block-existing', () => {
       const d = judgeWith(['--block-existing']).run(admissionReview('UPDATE', relabelled, { oldObject: old }));
       assert.equal(d.response.allowed, false);

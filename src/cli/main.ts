@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { EXIT, formatDiagnostic, PalisadeError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { parseCommandArgs, renderHelp, type CliIO } from './command.js';
-import { COMMANDS } from './commands.js';
+import type { Command } from './command.js';
+import { COMMAND_LOADERS } from './command-loaders.js';
 
-function topHelp(): string {
-  const names = Object.keys(COMMANDS);
+async function topHelp(): Promise<string> {
+  const names = Object.keys(COMMAND_LOADERS);
+  const commands: Command[] = await Promise.all(names.map((n) => COMMAND_LOADERS[n]!()));
   const w = Math.max(...names.map((n) => n.length));
   return [
     'Palisade — Kubernetes security and continuous compliance.',
@@ -13,7 +15,7 @@ function topHelp(): string {
     'Usage: palisade <command> [options]',
     '',
     'Commands:',
-    ...names.map((n) => `  ${n.padEnd(w)}  ${COMMANDS[n]!.spec.summary}`),
+    ...commands.map((c, i) => `  ${names[i]!.padEnd(w)}  ${c.spec.summary}`),
     '',
     'Run `palisade <command> --help` for a command\'s options. Reference: docs/cli.md',
     '',
@@ -35,18 +37,19 @@ export function processIO(): CliIO {
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(topHelp());
+    io.stdout.write(await topHelp());
     return name ? EXIT.ok : EXIT.input;
   }
   if (name === '--version' || name === 'version') {
     io.stdout.write(`palisade ${VERSION}\n`);
     return EXIT.ok;
   }
-  const cmd = COMMANDS[name];
-  if (!cmd) {
-    io.stderr.write(`palisade: error: unknown command "${name}" [PALISADE_CLI_UNKNOWN_COMMAND]\n\n${topHelp()}`);
+  const load = Object.hasOwn(COMMAND_LOADERS, name) ? COMMAND_LOADERS[name] : undefined;
+  if (!load) {
+    io.stderr.write(`palisade: error: unknown command "${name}" [PALISADE_CLI_UNKNOWN_COMMAND]\n\n${await topHelp()}`);
     return EXIT.input;
   }
+  const cmd = await load();
   try {
     const args = parseCommandArgs(cmd.spec, rest);
     if (args.values.help) {

@@ -94,6 +94,7 @@ export const ERRORS = {
   PALISADE_API_MALFORMED_REPORT: 'not a Palisade JSON report (palisade scan --format json): {{field}}: {{detail}}',
   PALISADE_API_CONFLICT: '{{detail}}',
   PALISADE_API_UNAVAILABLE: '{{detail}}',
+  PALISADE_API_STORE_UNAVAILABLE: 'the evidence store does not answer ({{reason}}); retry in a few seconds',
   PALISADE_API_INTERNAL: 'internal error answering {{route}}; see the server log',
   PALISADE_STORE_URL: 'store URL {{url}}: {{detail}} (expected sqlite:PATH, sqlite::memory:, a file path, or postgres://…)',
   PALISADE_STORE_OPEN: 'cannot open the store {{url}}: {{reason}}',

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defineControl, type Control } from '../core/control.js';
+import { defineControl, formatMessage, type Control } from '../core/control.js';
 import { buildInventory } from '../inventory/inventory.js';
 import { DEFAULT_LIMITS, parseManifestText, type LoadResult } from '../sources/manifests.js';
-import { fingerprint, runControls } from './engine.js';
+import { fingerprint, formatTemplate, prepareControls, runControls } from './engine.js';
 
 function inventoryOf(yaml: string) {
   const out: LoadResult = { resources: [], diagnostics: [], files: 0 };
@@ -89,5 +89,52 @@ describe('engine', () => {
     assert.deepEqual(shifted.findings.map((f) => f.fingerprint), r.findings.map((f) => f.fingerprint));
     assert.notDeepEqual(shifted.findings.map((f) => f.location?.line), r.findings.map((f) => f.location?.line));
     assert.equal(r.findings[0]!.fingerprint, fingerprint('T-5', '/Pod//a', ['spec', 'containers', 0, 'env', 0, 'value'], 'm'));
+  });
+  it('keeps fingerprints stable across releases (stored history names findings by them)', () => {
+    // Values of the first release's implementation: a change here breaks "new / still open / resolved".
+    assert.equal(fingerprint('PAL-POD-001', 'v1/Pod/shop/web', ['spec', 'containers', 0, 'securityContext', 'privileged'], 'privileged'), '6eeea2b1049e0d9a16596d078b0e7fbf');
+    assert.equal(fingerprint('', '', [], ''), 'e8cc67efc2c40e388c03471fbcf51837');
+    assert.notEqual(fingerprint('a', 'bc', [], 'm'), fingerprint('ab', 'c', [], 'm'));
+    assert.notEqual(fingerprint('a', 'b', [0], 'm'), fingerprint('a', 'b', ['0'], 'm'));
+  });
+
+  it('formats messages exactly as formatMessage does', () => {
+    const data = { what: 'x', n: 3, ok: false, dollar: '$& $1' };
+    for (const t of ['found {{what}}', '{{ what }}/{{n}}/{{ok}}', '{{missing}} stays', 'no placeholders', '', '{{dollar}}', '{{ toString }}', '{{what}', '{{}}']) {
+      assert.equal(formatTemplate(t, data), formatMessage(t, data), t);
+      assert.equal(formatTemplate(t), formatMessage(t), t);
+    }
+  });
+
+  it('runs prepared controls like unprepared ones, with fresh per-run state each time', () => {
+    // Counts pods during the walk and reports at the end: state that must not leak between runs.
+    const counting: Control = defineControl({
+      meta: meta('T-6'),
+      check: (ctx) => {
+        const seen: string[] = [];
+        return {
+          Pod(r) {
+            seen.push(r.name);
+          },
+          inventory(inv) {
+            const first = inv.byKind('Pod')[0];
+            if (first) ctx.report({ messageId: 'm', data: { what: seen.join(',') }, path: ['metadata'], resource: first });
+          },
+        };
+      },
+    });
+    const scoped: Control = defineControl({ meta: meta('T-1'), check: (ctx) => ({ podSpec(ps) { ctx.report({ messageId: 'm', data: { what: ps.resource.name }, path: ps.path }); } }) });
+    const opts = { controls: [counting, scoped], settings: { allowedRegistries: [], pssVersion: 'latest' } };
+    const inventory = inventoryOf(YAML);
+    const plain = runControls(inventory, opts);
+    const prepared = prepareControls(opts);
+    const once = runControls(inventory, prepared);
+    const twice = runControls(inventory, prepared);
+    assert.deepEqual(once, plain);
+    assert.deepEqual(twice, plain);
+    assert.equal(plain.findings[plain.findings.length - 1]!.message, 'found a,b');
+    const bare = runControls(inventory, prepared, { fingerprints: false });
+    assert.deepEqual(bare.findings.map((f) => f.fingerprint), plain.findings.map(() => ''));
+    assert.deepEqual(bare.findings.map((f) => f.message), plain.findings.map((f) => f.message));
   });
 });

@@ -1,11 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, verify } from 'node:crypto';
+import { join } from 'node:path';
+import { allControls, CONTROLS } from '../controls/registry.js';
+import { scanManifests } from '../engine/scan.js';
+import { builtinFrameworks } from '../frameworks/loader.js';
+import { loadPolicies } from '../policy/index.js';
 import { untarGz } from '../report/tar.js';
 import { RULES_FILE } from '../detect/receiver/test-support.js';
 import { auditIngest, badIngestIsRefused, exceptionWorkflow, ingestedScanIsServed } from './api-suite.js';
 import { AuditPipeline } from './ingest.js';
-import { exampleScan, jsonReport, startTestServer, type TestServer } from './test-support.js';
+import { EXAMPLES, exampleScan, jsonReport, startTestServer, type TestServer } from './test-support.js';
 import type { ServerOptions } from './serve.js';
 
 async function withServer(server: Partial<ServerOptions>, fn: (t: TestServer) => Promise<void>): Promise<void> {
@@ -50,5 +55,46 @@ test('an evidence bundle of a stored scan: reports, the exception trail and a si
     const trail = JSON.parse(files.get('exception-events.json')!.toString('utf8'));
     assert.deepEqual(trail.map((e: { exceptionId: string; action: string }) => [e.exceptionId, e.action]), [['EXC-B', 'requested']]);
     assert.equal((await t.call('GET', '/api/v1/scans/999/bundle', { as: 'auditor' })).status, 404);
+  });
+});
+
+test("a finding names its control's title and remediation: built-in, from --policy, or as recorded with its scan", async () => {
+  const policies = loadPolicies([join(EXAMPLES, 'policies', 'palisade', 'no-latest-tag.yaml')], EXAMPLES, { reservedIds: new Set(Object.keys(CONTROLS)) });
+  const acme = policies.controls.find((c) => c.meta.id === 'ACME-002');
+  assert.ok(acme && acme.meta.remediation, 'the example policy has a remediation');
+  const result = await scanManifests({
+    inputs: ['policies/palisade/resources.yaml'],
+    root: EXAMPLES,
+    controls: [...allControls(), acme],
+    settings: { allowedRegistries: [], pssVersion: 'latest' },
+    frameworks: [...builtinFrameworks().values()],
+  });
+  const byPolicy = result.findings.find((f) => f.controlId === 'ACME-002' && f.status === 'fail');
+  const builtin = result.findings.find((f) => f.status === 'fail' && CONTROLS[f.controlId]);
+  assert.ok(byPolicy && builtin);
+  const detail = async (t: TestServer, fingerprint: string, cluster: string) => {
+    const a = await t.call('GET', `/api/v1/findings/${fingerprint}?cluster=${cluster}`, { as: 'viewer' });
+    assert.equal(a.status, 200, a.text);
+    return a.json();
+  };
+  const ingestCi = async (t: TestServer, cluster: string) =>
+    assert.equal((await t.call('POST', `/api/v1/ingest/scan?cluster=${cluster}`, { as: 'admin', body: jsonReport(result) })).status, 201);
+
+  // Started with --policy: a CI report (which carries no remediation) is described by the policy.
+  await withServer({ policyControls: [acme] }, async (t) => {
+    await ingestCi(t, 'ci');
+    const p = await detail(t, byPolicy.fingerprint, 'ci');
+    assert.deepEqual([p.title, p.remediation], [acme.meta.title, acme.meta.remediation]);
+    const b = await detail(t, builtin.fingerprint, 'ci');
+    assert.deepEqual([b.title, b.remediation], [CONTROLS[builtin.controlId]!.meta.title, CONTROLS[builtin.controlId]!.meta.remediation]);
+  });
+  // Without it: a cluster scan recorded the policy's metadata; a CI report only its title.
+  await withServer({}, async (t) => {
+    await t.store.recordScan('live', 'cluster', result);
+    await ingestCi(t, 'ci');
+    const live = await detail(t, byPolicy.fingerprint, 'live');
+    assert.deepEqual([live.title, live.remediation], [acme.meta.title, acme.meta.remediation]);
+    const ci = await detail(t, byPolicy.fingerprint, 'ci');
+    assert.deepEqual([ci.title, ci.remediation], [acme.meta.title, undefined]);
   });
 });

@@ -7,6 +7,8 @@
  */
 import { randomBytes, type KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { CONTROLS } from '../controls/registry.js';
+import type { ControlMeta } from '../core/control.js';
 import { PalisadeError } from '../core/errors.js';
 import type { ResourceSelector } from '../core/exception.js';
 import { SEVERITIES } from '../core/severity.js';
@@ -45,6 +47,8 @@ export interface App {
   scans: ScanResultCache;
   /** Signs evidence bundles (--sign-key). */
   signingKey?: KeyObject;
+  /** Controls loaded from --policy, by id: they describe the findings they made. */
+  policyControls: ReadonlyMap<string, ControlMeta>;
   /** Ingestions in progress. */
   ingesting: number;
   routes: readonly Route[];
@@ -159,8 +163,39 @@ async function renderReport(format: string, result: ScanResult): Promise<{ body:
 
 // ---- store errors ----
 
-/** Maps the store's coded errors to HTTP: not found 404, conflicts 409, bad queries 400. */
+/** Network failures between the server and PostgreSQL. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN']);
+/** What pg and better-sqlite3 say when the connection is gone or closed (they give these no code). */
+const CONNECTION_GONE = /^(Connection terminated|Client has encountered a connection error|Cannot use a pool after calling end on the pool|timeout exceeded when trying to connect|The database connection is not open)/;
+
+/**
+ * Why the store cannot answer now, when that is the problem (a retry may work) rather than a
+ * bug: PostgreSQL unreachable, shutting down or out of connections, the pool or the SQLite
+ * connection closed, SQLite locked beyond its busy timeout.
+ */
+export function storeUnavailable(e: unknown): string | undefined {
+  if (e instanceof AggregateError) {
+    for (const inner of e.errors) {
+      const why = storeUnavailable(inner);
+      if (why) return why;
+    }
+  }
+  if (!(e instanceof Error)) return undefined;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (CONNECTION_CODES.has(code)) return `connection failed: ${code}`;
+    if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return 'the database is locked';
+    // SQLSTATE class 08 (connection exception), 57P01–57P03 (shutting down, cannot connect now), 53300 (too many connections).
+    if (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code) || code === '53300') return `PostgreSQL ${code}`;
+  }
+  if (CONNECTION_GONE.test(e.message)) return 'the connection is closed';
+  return undefined;
+}
+
+/** Maps the store's coded errors to HTTP: not found 404, conflicts 409, bad queries 400, unavailable 503. */
 export function storeError(e: unknown): ApiError | undefined {
+  const unavailable = storeUnavailable(e);
+  if (unavailable) return apiError(503, 'PALISADE_API_STORE_UNAVAILABLE', { reason: unavailable }, { headers: { 'retry-after': '5' } });
   if (!(e instanceof PalisadeError)) return undefined;
   const d = e.diagnostic;
   switch (d.code) {
@@ -284,6 +319,19 @@ async function ingestSlot(c: RequestContext, fn: () => Promise<Reply>): Promise<
   }
 }
 
+// ---- controls ----
+
+/**
+ * What describes a finding's control: the built-in registry, then the server's --policy
+ * controls, then the metadata recorded with the scan that last saw the finding (a CI report
+ * carries a policy control's title, not its remediation).
+ */
+async function controlMetaOf(app: App, id: string, scanId: number): Promise<ControlMeta | undefined> {
+  const known = CONTROLS[id]?.meta ?? app.policyControls.get(id);
+  if (known) return known;
+  return (await app.store.controlRuns(scanId)).find((r) => r.meta.id === id)?.meta;
+}
+
 // ---- the table ----
 
 const latestScanOf = async (store: Store, cluster: string | undefined, field: string): Promise<{ scanId: number; cluster: string }> => {
@@ -357,9 +405,9 @@ export function apiRoutes(): Route[] {
       role: 'viewer',
       tag: 'meta',
       summary: 'The token making the request',
-      responses: { '200': { description: 'Its name and role.', schema: ref('Me') } },
+      responses: { '200': { description: 'Its id (not its secret), name and role.', schema: ref('Me') } },
       async handle(c) {
-        return { status: 200, json: { name: c.token.name, role: c.token.role } };
+        return { status: 200, json: { id: c.token.id, name: c.token.name, role: c.token.role } };
       },
     },
     {
@@ -494,11 +542,14 @@ export function apiRoutes(): Route[] {
       summary: 'One finding with its history',
       params: [{ name: 'fingerprint', type: 'string', description: 'The finding fingerprint.' }],
       query: [q.cluster],
-      responses: { '200': { description: 'The finding.', schema: ref('StoredFinding') } },
+      description: 'With the title and remediation of the control that made it, when known (built-in, loaded with --policy, or recorded with the scan).',
+      responses: { '200': { description: 'The finding.', schema: ref('FindingDetail') } },
       async handle(c) {
         const f = await c.app.store.finding(c.params.fingerprint as string, optCluster(c.query.cluster));
         if (!f) throw notFound(`finding ${String(c.params.fingerprint).slice(0, 80)} does not exist`);
-        return { status: 200, json: f };
+        const meta = await controlMetaOf(c.app, f.controlId, f.lastScanId);
+        const title = meta?.title && meta.title !== f.controlId ? meta.title : undefined;
+        return { status: 200, json: { ...f, ...(title ? { title } : {}), ...(meta?.remediation ? { remediation: meta.remediation } : {}) } };
       },
     },
     {

@@ -56,7 +56,10 @@ test('a revoked token is refused; secrets never appear in the log', async () => 
     const created = await t.call('POST', '/api/v1/tokens', { as: 'admin', body: { name: 'ci', role: 'admin' } });
     assert.equal(created.status, 201);
     const { token, secret } = created.json();
-    assert.equal((await t.call('GET', '/api/v1/me', { as: secret })).json().name, 'ci');
+    // /me names the token by id (never its secret), so a client can tell which listed token it is using.
+    const me = await t.call('GET', '/api/v1/me', { as: secret });
+    assert.deepEqual(me.json(), { id: token.id, name: 'ci', role: 'admin' });
+    assert.ok(!me.text.includes(secret));
     assert.equal((await t.call('DELETE', `/api/v1/tokens/${token.id}`, { as: 'admin' })).status, 204);
     assert.equal((await t.call('GET', '/api/v1/me', { as: secret })).status, 401);
     assert.equal((await t.call('DELETE', `/api/v1/tokens/${token.id}`, { as: 'admin' })).status, 404);

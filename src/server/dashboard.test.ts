@@ -165,6 +165,9 @@ test('dashboard in headless Chromium against palisade serve with a SQLite store'
       assert.equal(await page.locator('code.location').textContent(), `${f.location.file}:${f.location.line}:${f.location.column}`);
       assert.match(f.location.file, /\.yaml$/);
       assert.match((await page.locator('h1').textContent()) ?? '', new RegExp(`^${f.controlId} on ${f.resource.kind} `));
+      assert.ok(f.title && f.remediation, 'the API describes the control');
+      await page.locator('dl.details dd', { hasText: f.remediation }).waitFor();
+      await page.locator('dl.details dd', { hasText: f.title }).waitFor();
       await page.getByText(`First seen`).waitFor();
     });
 
@@ -342,9 +345,9 @@ test('dashboard in headless Chromium against palisade serve with a SQLite store'
       await page.getByRole('button', { name: 'Revoke token short-lived' }).waitFor();
       const me = await t.call('GET', '/api/v1/me', { as: secret });
       assert.equal(me.status, 200, 'the secret shown works');
-      assert.deepEqual(me.json(), { name: 'short-lived', role: 'viewer' });
       const made = ((await api(t, '/api/v1/tokens', 'admin')).items as Array<{ id: string; name: string }>).find((x) => x.name === 'short-lived');
       assert.ok(made);
+      assert.deepEqual(me.json(), { id: made.id, name: 'short-lived', role: 'viewer' });
 
       await signIn(page, secret);
       await page.locator('#user-name', { hasText: 'short-lived (viewer)' }).waitFor();
@@ -356,6 +359,31 @@ test('dashboard in headless Chromium against palisade serve with a SQLite store'
       await page.locator('#notice', { hasText: 'Your session is no longer valid' }).waitFor();
       assert.equal(await page.evaluate(() => sessionStorage.getItem('palisade.token')), null);
       assert.equal(await page.locator('#nav').isVisible(), false);
+    });
+
+    await tt.test('an admin revoking the token it is signed in with is asked first; confirmed, it is signed out', async () => {
+      const created = await t.call('POST', '/api/v1/tokens', { as: 'admin', body: { name: 'second-admin', role: 'admin' } });
+      assert.equal(created.status, 201, created.text);
+      const { token, secret } = created.json();
+      await signIn(page, secret);
+      await nav(page, 'Tokens');
+      await page.locator('table.tokens th', { hasText: 'second-admin (you)' }).waitFor();
+      const asked: string[] = [];
+      page.once('dialog', (d) => void (asked.push(d.message()), d.dismiss()));
+      await page.getByRole('button', { name: 'Revoke token second-admin' }).click();
+      await page.waitForFunction(() => !document.documentElement.hasAttribute('data-busy'));
+      assert.equal(asked.length, 1);
+      assert.match(asked[0]!, /signed in with/);
+      const still = ((await api(t, '/api/v1/tokens', 'admin')).items as Array<{ id: string; revokedAt?: string }>).find((x) => x.id === token.id);
+      assert.equal(still?.revokedAt, undefined, 'dismissed: not revoked');
+      page.once('dialog', (d) => void (asked.push(d.message()), d.accept()));
+      await page.getByRole('button', { name: 'Revoke token second-admin' }).click();
+      await page.waitForURL(/#\/signin$/);
+      await settled(page);
+      assert.equal(asked.length, 2);
+      const revoked = ((await api(t, '/api/v1/tokens', 'admin')).items as Array<{ id: string; revokedAt?: string }>).find((x) => x.id === token.id);
+      assert.ok(revoked?.revokedAt, 'confirmed: revoked');
+      assert.equal(await page.evaluate(() => sessionStorage.getItem('palisade.token')), null);
     });
 
     await tt.test('at 800px wide the pages fit the window (tables scroll inside their frame)', async () => {

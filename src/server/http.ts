@@ -32,6 +32,9 @@ export function errorBody(e: ApiError): string {
 
 class BodyTooLarge extends Error {}
 
+/** The client went away while its body was read: nothing to answer. */
+export class ClientGone extends Error {}
+
 /** Reads a whole body up to `limit` bytes; a larger one is an ApiError 413 (`option` names the flag that sets the limit). */
 export async function readBody(req: IncomingMessage, limit: number, option: string): Promise<Buffer> {
   const tooLarge = () => apiError(413, 'PALISADE_API_BODY_TOO_LARGE', { limit, option }, { headers: { connection: 'close' } });
@@ -56,8 +59,9 @@ export async function readBody(req: IncomingMessage, limit: number, option: stri
         chunks.push(c);
       });
       req.on('end', () => finish(() => resolve(Buffer.concat(chunks, size))));
-      req.on('error', (e) => finish(() => reject(e)));
-      req.on('aborted', () => finish(() => reject(new Error('request aborted'))));
+      // Wrapped: a client's ECONNRESET must not read as the store's connection failing.
+      req.on('error', (e) => finish(() => reject(new ClientGone(e.message))));
+      req.on('aborted', () => finish(() => reject(new ClientGone('request aborted'))));
     });
   } catch (e) {
     if (e instanceof BodyTooLarge) throw tooLarge();

@@ -5,7 +5,7 @@
  * kept per cluster across batches; the number of clusters with state is bounded, least
  * recently used first out.
  */
-import { DEFAULT_LIMITER, type LimiterOptions } from '../detect/audit/alerts.js';
+import { DEFAULT_SERVE_LIMITER, type LimiterOptions } from '../detect/audit/alerts.js';
 import { AuditDetector, builtinRuleFiles, loadAuditRules, readRuleFiles } from '../detect/audit/detector.js';
 import { AUDIT_API_VERSIONS, toAuditEvent } from '../detect/audit/event.js';
 import { DetectionPipeline } from '../detect/audit/pipeline.js';
@@ -71,7 +71,7 @@ export class AuditPipeline {
     this.detector = new AuditDetector(loaded.rules);
     this.rules = loaded.rules.filter((r) => r.enabled).length;
     this.sequences = (opts.sequenceFiles ?? [BUILTIN_SEQUENCES_FILE]).flatMap((f) => loadSequenceFile(f).sequences);
-    this.limiter = opts.limiter ?? DEFAULT_LIMITER;
+    this.limiter = opts.limiter ?? DEFAULT_SERVE_LIMITER;
     this.maxEntities = opts.maxEntities;
   }
 

@@ -81,7 +81,7 @@ test('every route is in the document and every operation of the document is a ro
     const op = doc.paths[r.path][r.method.toLowerCase()];
     assert.equal(op.operationId, operationId(r));
     assert.equal(op['x-palisade-role'], r.role ?? 'none');
-    if (r.role) assert.ok(op.responses['401'] && op.responses['403'], `${r.method} ${r.path} documents 401 and 403`);
+    if (r.role) assert.ok(op.responses['401'] && op.responses['403'] && op.responses['503'], `${r.method} ${r.path} documents 401, 403 and 503`);
     for (const p of r.query ?? []) assert.ok(op.parameters.some((x: any) => x.in === 'query' && x.name === p.name), `${r.path} ?${p.name}`);
   }
   // The server serves the same document.

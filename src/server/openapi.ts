@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document of the API, built from the route table (api.ts) so the two
  * cannot drift: every route declares its method, path, role, parameters, body and answers,
  * and this file only adds the shared component schemas and the error answers every route
- * of its kind has (400, 401, 403, 404, 413). Schemas are JSON Schema 2020-12 (what 3.1
+ * of its kind has (400, 401, 403, 404, 413, 503). Schemas are JSON Schema 2020-12 (what 3.1
  * uses) and deliberately open (extra properties allowed): clients must ignore fields they
  * do not know, and the tests validate real answers against them.
  */
@@ -34,7 +34,7 @@ export const SCHEMAS = {
     required: ['error'],
     properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', pattern: '^PALISADE_[A-Z0-9_]+$' }, message: str, field: str } } },
   },
-  Me: { type: 'object', required: ['name', 'role'], properties: { name: str, role: { enum: [...ROLES] } } },
+  Me: { type: 'object', required: ['id', 'name', 'role'], properties: { id: { type: 'string', description: 'The token id, as in GET /api/v1/tokens.' }, name: str, role: { enum: [...ROLES] } } },
   Cluster: { type: 'object', required: ['name'], properties: { name: str, lastScanId: int, lastScanAt: time } },
   StoredScan: {
     type: 'object',
@@ -77,6 +77,13 @@ export const SCHEMAS = {
       lastScanId: int,
       resolvedAt: time,
       resolvedScanId: int,
+    },
+  },
+  FindingDetail: {
+    allOf: [{ $ref: '#/components/schemas/StoredFinding' }],
+    properties: {
+      title: { type: 'string', description: "The control's title." },
+      remediation: { type: 'string', description: 'How to fix findings of this control.' },
     },
   },
   FrameworkSummary: {
@@ -200,6 +207,8 @@ export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> 
     }
     if (r.params?.length) responses['404'] ??= errorAnswer('No such item.');
     if (r.body) responses['413'] = errorAnswer(`The body is larger than the limit (${r.body.limitOption}).`);
+    // Authentication reads the store, so every route with a role depends on it.
+    if (r.role) responses['503'] = { ...errorAnswer('The store does not answer (PALISADE_API_STORE_UNAVAILABLE); retry after Retry-After seconds.'), headers: { 'Retry-After': { schema: int } } };
     const op: Record<string, unknown> = {
       operationId: operationId(r),
       summary: r.summary,

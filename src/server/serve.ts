@@ -12,10 +12,11 @@ import type { Server } from 'node:https';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PACKAGE_ROOT } from '../core/version.js';
+import type { Control } from '../core/control.js';
 import type { Store } from '../store/types.js';
 import { apiRoutes, ScanResultCache, storeError, type App, type ServerLimits, type LogFn, type Reply, type Route } from './api.js';
 import { authorize } from './auth.js';
-import { ApiError, apiError, errorBody, parsePathParams, parseQuery } from './http.js';
+import { ApiError, apiError, ClientGone, errorBody, parsePathParams, parseQuery } from './http.js';
 import { CertificateWatcher, listenHttps, serverTlsOptions } from './https.js';
 import { AuditPipeline } from './ingest.js';
 import { ServerMetrics } from './metrics.js';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   log?: LogFn;
   /** Ed25519 key that signs evidence bundles. */
   signingKey?: KeyObject;
+  /** Controls loaded from --policy: findings of theirs are described with their title and remediation. */
+  policyControls?: readonly Control[];
   certPollMs?: number;
   requestTimeoutMs?: number;
   now?: () => Date;
@@ -86,6 +89,7 @@ export async function startServer(opts: ServerOptions): Promise<PalisadeServer> 
     scans: new ScanResultCache(opts.store),
     routes,
     signingKey: opts.signingKey,
+    policyControls: new Map((opts.policyControls ?? []).map((c) => [c.meta.id, c.meta])),
     ingesting: 0,
     now: opts.now ?? (() => new Date()),
     async ready() {
@@ -193,9 +197,13 @@ export async function startServer(opts: ServerOptions): Promise<PalisadeServer> 
     res.once('finish', done);
     res.once('close', done);
     handle(req, res, label).catch((e: unknown) => {
+      if (e instanceof ClientGone) return void res.destroy();
       let err = e instanceof ApiError ? e : storeError(e);
+      if (err?.code === 'PALISADE_API_STORE_UNAVAILABLE') {
+        metrics.storeErrors.inc({ operation: label.route });
+        log('warn', `store unavailable answering ${req.method} ${label.route}: ${(e as Error).message.slice(0, 300)}`);
+      }
       if (!err) {
-        if (e instanceof Error && /request aborted|ECONNRESET/.test(e.message)) return void res.destroy();
         metrics.storeErrors.inc({ operation: label.route });
         log('error', `internal error answering ${req.method} ${label.route}: ${(e as Error)?.stack ?? String(e)}`);
         err = apiError(500, 'PALISADE_API_INTERNAL', { route: `${req.method} ${label.route}` });

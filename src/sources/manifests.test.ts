@@ -29,6 +29,18 @@ spec:
             privileged: true
 `;
 
+const TIMESTAMPS = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c
+  annotations: {deployed: 2024-01-02T03:04:05Z}
+data:
+  date: 2001-12-14
+  spaced: 2001-12-14 21:59:43.10 -5
+  2001-12-14: keyed
+  after: x
+`;
+
 describe('manifest positions', () => {
   it('locates fields of a YAML object at the line of their key', () => {
     const r = parse(DEPLOYMENT).resources[0]!;
@@ -126,6 +138,19 @@ spec:
     const loc = r.origin.type === 'manifest' ? r.origin.locate(['spec', 'containers', 1, 'securityContext', 'privileged']) : undefined;
     assert.equal(loc?.line, 9, 'a merged field points at its definition');
     assert.equal(r.origin.type === 'manifest' && r.origin.locate(['spec', 'containers', 1, 'name']).line, 11);
+  });
+
+  it('keeps unquoted timestamps as the strings written, as Kubernetes does, with exact positions', () => {
+    const out = parse(TIMESTAMPS);
+    assert.deepEqual(out.diagnostics, []);
+    const r = out.resources[0]!;
+    assert.deepEqual(r.object.metadata!.annotations, { deployed: '2024-01-02T03:04:05Z' });
+    assert.deepEqual(r.object.data, { date: '2001-12-14', spaced: '2001-12-14 21:59:43.10 -5', '2001-12-14': 'keyed', after: 'x' });
+    assert.ok(r.origin.type === 'manifest');
+    assert.deepEqual(r.origin.locate(['metadata', 'annotations', 'deployed']), { file: 'm.yaml', line: 5, column: 17, path: ['metadata', 'annotations', 'deployed'], exact: true });
+    assert.equal(r.origin.locate(['data', 'spaced']).line, 8);
+    assert.equal(r.origin.locate(['data', '2001-12-14']).line, 9);
+    assert.equal(r.origin.locate(['data', 'after']).line, 10);
   });
 
   it('keeps a __proto__ key as data', () => {
@@ -237,14 +262,19 @@ describe('parallel loading', () => {
     }
     writeFileSync(join(dir, 'list.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { hostPID: true } }] }, null, 2));
     writeFileSync(join(dir, 'zz-bad.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n');
+    writeFileSync(join(dir, 'zz-timestamps.yaml'), TIMESTAMPS);
     const one = loadManifests([dir], { root: dir });
     const par = await loadManifestsParallel([dir], { root: dir, workers: 2, parallelThresholdBytes: 0, batchBytes: 2048 });
-    assert.equal(par.parsedOnWorkers, 26, 'every file went through a worker');
+    assert.equal(par.parsedOnWorkers, 27, 'every file went through a worker');
     assert.equal(par.files, one.files);
     assert.deepEqual(par.diagnostics, one.diagnostics);
     assert.deepEqual(par.resources.map((r) => r.key), one.resources.map((r) => r.key));
     assert.deepEqual(par.resources.map((r) => r.object), one.resources.map((r) => r.object));
-    const paths = [['metadata', 'labels', '80'], ['metadata', 'labels', 'app'], ['spec', 'template', 'spec', 'containers', 0, 'securityContext', 'privileged'], ['spec', 'template', 'spec', 'containers', 0, 'env', 0, 'value'], ['spec', 'missing', 'x'], ['spec', 'hostPID']];
+    const stamped = par.resources.find((r) => r.name === 'c')!;
+    assert.deepEqual(stamped.object.data, { date: '2001-12-14', spaced: '2001-12-14 21:59:43.10 -5', '2001-12-14': 'keyed', after: 'x' });
+    assert.ok(stamped.origin.type === 'manifest');
+    assert.deepEqual([stamped.origin.locate(['metadata', 'annotations', 'deployed']).line, stamped.origin.locate(['data', 'after']).line], [5, 10]);
+    const paths = [['metadata', 'labels', '80'], ['metadata', 'annotations', 'deployed'], ['data', 'after'], ['metadata', 'labels', 'app'], ['spec', 'template', 'spec', 'containers', 0, 'securityContext', 'privileged'], ['spec', 'template', 'spec', 'containers', 0, 'env', 0, 'value'], ['spec', 'missing', 'x'], ['spec', 'hostPID']];
     for (let i = 0; i < one.resources.length; i++) {
       const a = one.resources[i]!.origin;
       const b = par.resources[i]!.origin;

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode, type Tags } from 'yaml';
 import type { JsonPath } from '../core/path.js';
 import type { Location } from '../core/resource.js';
 
@@ -8,9 +8,23 @@ export interface ParsedStream {
   lineCounter: LineCounter;
 }
 
+/**
+ * YAML 1.1 minus timestamps: Kubernetes reads YAML by converting it to JSON (sigs.k8s.io/yaml),
+ * where an unquoted 2024-01-02T03:04:05Z stays the string it is written as; the yaml-1.1
+ * schema would make it a Date (which then reads as a mapping, and loses its text).
+ */
+const withoutTimestamps = (tags: Tags): Tags => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp');
+
 export function parseStream(text: string, version: '1.1' | '1.2' = '1.2', countLines = true): ParsedStream {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { ...(countLines ? { lineCounter } : {}), uniqueKeys: true, prettyErrors: true, keepSourceTokens: false, version });
+  const parsed = parseAllDocuments(text, {
+    ...(countLines ? { lineCounter } : {}),
+    uniqueKeys: true,
+    prettyErrors: true,
+    keepSourceTokens: false,
+    version,
+    ...(version === '1.1' ? { customTags: withoutTimestamps } : {}),
+  });
   // An empty stream is returned as a special object without documents.
   const documents = Array.isArray(parsed) ? parsed : [];
   return { documents, lineCounter };

@@ -12,6 +12,11 @@ export interface Queryable {
   /** Rows of a query (or of a statement with RETURNING). */
   all<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   get<T = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  /**
+   * Calls `fn` for each row. SQLite streams, so a row dies young once `fn` has turned it into
+   * something else (100,000 materialised rows otherwise cost more in GC than in SQL).
+   */
+  each<T = Row>(sql: string, params: readonly SqlValue[], fn: (row: T) => void): Promise<void>;
   /** Runs a statement; the number of rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /**

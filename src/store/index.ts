@@ -9,7 +9,6 @@ import type { Driver } from './driver.js';
 import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
 import { SqlStore, storeError } from './store.js';
-import type { Store } from './types.js';
 
 export type { Store } from './types.js';
 export { SqlStore } from './store.js';
@@ -69,9 +68,4 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     }
   }
   return store;
-}
-
-/** The Store interface, for callers that should not depend on the SQL implementation. */
-export async function openEvidenceStore(url: string, opts?: OpenStoreOptions): Promise<Store> {
-  return openStore(url, opts);
 }

@@ -39,6 +39,9 @@ function queryable(client: pg.Pool | pg.PoolClient): Queryable {
     async get<T>(sql: string, params?: readonly SqlValue[]) {
       return (await client.query(toPg(sql), args(params))).rows[0] as T | undefined;
     },
+    async each<T>(sql: string, params: readonly SqlValue[], fn: (row: T) => void) {
+      for (const row of (await client.query(toPg(sql), args(params))).rows) fn(row as T);
+    },
     async run(sql: string, params?: readonly SqlValue[]) {
       return (await client.query(toPg(sql), args(params))).rowCount ?? 0;
     },

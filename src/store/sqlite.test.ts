@@ -13,7 +13,7 @@ let n = 0;
 
 storeSuite('sqlite', () => ({
   fresh: async () => `sqlite:${join(dir, `store-${++n}.db`)}`,
-  files: (url) => [url.slice('sqlite:'.length), `${url.slice('sqlite:'.length)}-wal`].filter(existsSync).map((f) => readFileSync(f)),
+  files: async (url) => [url.slice('sqlite:'.length), `${url.slice('sqlite:'.length)}-wal`].filter(existsSync).map((f) => readFileSync(f)),
 }));
 
 test('store URLs: sqlite forms, postgres, and coded errors for the rest', async () => {

@@ -65,6 +65,9 @@ function connect(file: string, onClose: () => void): Driver {
     async get<T>(sql: string, params?: readonly SqlValue[]) {
       return prepare(sql).get(...args(params)) as T | undefined;
     },
+    async each<T>(sql: string, params: readonly SqlValue[], fn: (row: T) => void) {
+      for (const row of prepare(sql).iterate(...args(params))) fn(row as T);
+    },
     async run(sql: string, params?: readonly SqlValue[]) {
       const st = prepare(sql);
       if (st.reader) return st.all(...args(params)).length;
@@ -84,6 +87,7 @@ function connect(file: string, onClose: () => void): Driver {
     dialect: 'sqlite',
     all: locked(direct.all) as Queryable['all'],
     get: locked(direct.get) as Queryable['get'],
+    each: locked(direct.each) as Queryable['each'],
     run: locked(direct.run),
     insertMany: locked(direct.insertMany),
     tx<T>(fn: (q: Queryable) => Promise<T>) {
@@ -121,6 +125,8 @@ function connect(file: string, onClose: () => void): Driver {
     async close() {
       await mutex.run(() => {
         cache.clear();
+        // Cheap, and keeps the planner's statistics current for the next start (SQLite's advice).
+        db.pragma('optimize');
         db.close();
         onClose();
       });

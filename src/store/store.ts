@@ -70,6 +70,12 @@ function chunks<T>(xs: readonly T[], n = IN_CHUNK): T[][] {
 }
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
+/** ISO 8601 in UTC with milliseconds when parseable, so text order is time order; otherwise as given. */
+function canonicalTime(t: string): string {
+  const ms = typeof t === 'string' ? Date.parse(t) : NaN;
+  return Number.isNaN(ms) ? String(t) : new Date(ms).toISOString();
+}
+
 function checkId(v: number | undefined, field: string): void {
   if (v !== undefined && (!Number.isSafeInteger(v) || v < 0)) throw storeError('PALISADE_STORE_QUERY', { field, detail: `expected a scan id, found ${v}` }, field);
 }
@@ -142,6 +148,9 @@ const INTERVAL_TYPES: ColumnType[] = ['text', 'text', 'text', 'bigint', 'bigint'
 const DETAIL_UPSERT = `ON CONFLICT (cluster, fingerprint) DO UPDATE SET ${['path', 'location', 'evidence', 'fix', 'exception'].map((c) => `${c} = excluded.${c}`).join(', ')}`;
 const FINDING_SELECT =
   'f.cluster, f.fingerprint, f.control_id, f.severity, f.severity_order, f.status, f.message_id, f.message, f.api_version, f.kind, f.namespace, f.name, f.resource_key, f.first_seen, f.first_scan, f.last_seen, f.last_scan, f.resolved_at, f.resolved_scan, d.path, d.location, d.evidence, d.fix, d.exception';
+/** What a Finding needs, and no more: a rebuild reads every open finding of a cluster. */
+const REBUILD_SELECT =
+  'f.fingerprint, f.control_id, f.severity, f.status, f.message_id, f.message, f.api_version, f.kind, f.namespace, f.name, f.resource_key, d.path, d.location, d.evidence, d.fix, d.exception';
 const WITH_DETAILS = 'JOIN finding_details d ON d.cluster = f.cluster AND d.fingerprint = f.fingerprint';
 
 function findingFromRow(r: Row, status?: FindingStatus): Finding {
@@ -265,11 +274,13 @@ export class SqlStore implements Store {
   async recordScan(cluster: string, source: ScanSource, result: ScanResult): Promise<RecordScanOutcome> {
     if (typeof cluster !== 'string' || cluster.length === 0 || cluster.length > 253) throw storeError('PALISADE_STORE_QUERY', { field: 'cluster', detail: 'expected a name of 1 to 253 characters' }, 'cluster');
     if (!SCAN_SOURCES.includes(source)) throw storeError('PALISADE_STORE_QUERY', { field: 'source', detail: `expected one of ${SCAN_SOURCES.join(', ')}` }, 'source');
+    // Times are compared as text (retention, trends): one canonical form, UTC with milliseconds.
+    if (typeof result.startedAt !== 'string' || Number.isNaN(Date.parse(result.startedAt))) throw storeError('PALISADE_STORE_QUERY', { field: 'startedAt', detail: 'expected an ISO 8601 time' }, 'startedAt');
+    const at = new Date(result.startedAt).toISOString();
     const current = new Map<string, Finding>();
     for (const f of result.findings) if (STORED_STATUSES.has(f.status) && !current.has(f.fingerprint)) current.set(f.fingerprint, f);
 
     const outcome = await this.db.tx(async (q) => {
-      const at = result.startedAt;
       await q.run('INSERT INTO clusters (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [cluster, new Date().toISOString()]);
       // A no-op write takes the cluster's row lock (PostgreSQL), so two servers recording scans of
       // one cluster diff one after the other; SQLite already has a single writer.
@@ -286,11 +297,12 @@ export class SqlStore implements Store {
       const scanId = num(inserted!.id);
 
       // The open set: a finding's row carries the status of its open interval.
-      const open = await q.all<{ fingerprint: string; status: string; observation: string }>(
+      const openByFp = new Map<string, { status: string; observation: string }>();
+      await q.each<{ fingerprint: string; status: string; observation: string }>(
         'SELECT fingerprint, status, observation FROM findings WHERE cluster = ? AND resolved_scan IS NULL',
         [cluster],
+        (o) => openByFp.set(o.fingerprint, { status: o.status, observation: o.observation }),
       );
-      const openByFp = new Map(open.map((o) => [o.fingerprint, o]));
       const closeIntervals: string[] = [];
       const newIntervals: SqlValue[][] = [];
       const upserts: SqlValue[][] = [];
@@ -325,10 +337,10 @@ export class SqlStore implements Store {
         const path = json(f.path);
         details.push([cluster, f.fingerprint, path, locationText(f.location, path), json(evidence), json(f.fix), json(f.exception)]);
       }
-      for (const o of open) {
-        if (current.has(o.fingerprint)) continue;
-        closeIntervals.push(o.fingerprint);
-        resolvedFps.push(o.fingerprint);
+      for (const fp of openByFp.keys()) {
+        if (current.has(fp)) continue;
+        closeIntervals.push(fp);
+        resolvedFps.push(fp);
       }
 
       for (const ids of chunks(closeIntervals)) {
@@ -357,7 +369,7 @@ export class SqlStore implements Store {
         evaluated: r.evaluated,
         failed: r.failed,
         excepted: r.excepted,
-        ...(CONTROLS[r.meta.id]?.meta === r.meta ? {} : { meta: r.meta }),
+        ...(CONTROLS[r.meta.id] ? {} : { meta: r.meta }),
       }));
       await q.run('INSERT INTO control_runs (scan_id, runs) VALUES (?, ?)', [scanId, JSON.stringify(runs)]);
       await q.insertMany(
@@ -417,16 +429,24 @@ export class SqlStore implements Store {
     if (!scan) return undefined;
     const latest = await this.db.get<{ last_scan_id: number | null }>('SELECT last_scan_id FROM clusters WHERE name = ?', [String(scan.cluster)]);
     // At the latest scan the open findings are the unresolved rows; older scans need the intervals.
-    const rows =
-      latest?.last_scan_id != null && num(latest.last_scan_id) === id
-        ? await this.db.all(`SELECT ${FINDING_SELECT}, f.status AS open_status FROM findings f ${WITH_DETAILS} WHERE f.cluster = ? AND f.resolved_scan IS NULL`, [String(scan.cluster)])
-        : await this.db.all(
-            `SELECT ${FINDING_SELECT}, i.status AS open_status FROM finding_intervals i
-             JOIN findings f ON f.cluster = i.cluster AND f.fingerprint = i.fingerprint ${WITH_DETAILS}
-             WHERE i.cluster = ? AND i.opened_scan <= ? AND (i.closed_scan IS NULL OR i.closed_scan > ?)`,
-            [String(scan.cluster), id, id],
-          );
-    const findings = rows.map((r) => findingFromRow(r, String(r.open_status) as FindingStatus)).sort(compareFindings);
+    const findings: Finding[] = [];
+    if (latest?.last_scan_id != null && num(latest.last_scan_id) === id) {
+      await this.db.each(`SELECT ${REBUILD_SELECT} FROM findings f ${WITH_DETAILS} WHERE f.cluster = ? AND f.resolved_scan IS NULL`, [String(scan.cluster)], (r) => {
+        findings.push(findingFromRow(r));
+      });
+    } else {
+      // Two scans and a hash lookup instead of a three-way nested-loop join (SQLite has no hash join).
+      const open = await this.db.all<{ fingerprint: string; status: string }>(
+        'SELECT fingerprint, status FROM finding_intervals WHERE cluster = ? AND opened_scan <= ? AND (closed_scan IS NULL OR closed_scan > ?)',
+        [String(scan.cluster), id, id],
+      );
+      const statusOf = new Map(open.map((o) => [o.fingerprint, o.status as FindingStatus]));
+      await this.db.each(`SELECT ${REBUILD_SELECT} FROM findings f ${WITH_DETAILS} WHERE f.cluster = ? AND f.first_scan <= ?`, [String(scan.cluster), id], (r) => {
+        const status = statusOf.get(String(r.fingerprint));
+        if (status) findings.push(findingFromRow(r, status));
+      });
+    }
+    findings.sort(compareFindings);
     const details = parse<{ root: string; files: number; byKind: Record<string, number> }>(scan.details) ?? { root: '', files: 0, byKind: {} };
     return {
       tool: { name: 'palisade', version: String(scan.tool_version) },
@@ -671,7 +691,7 @@ export class SqlStore implements Store {
     await this.db.tx((q) =>
       q.insertMany(
         'INSERT INTO alerts (cluster, time, rule, priority, incident, is_incident, record)',
-        alerts.map((a) => [cluster, a.time, a.rule, a.priority, a.palisade?.incident ?? null, Array.isArray(a.palisade?.stages) ? 1 : 0, JSON.stringify(a)]),
+        alerts.map((a) => [cluster, canonicalTime(a.time), a.rule, a.priority, a.palisade?.incident ?? null, Array.isArray(a.palisade?.stages) ? 1 : 0, JSON.stringify(a)]),
       ),
     );
     return alerts.length;
@@ -682,7 +702,7 @@ export class SqlStore implements Store {
     const where: string[] = [];
     const params: SqlValue[] = [];
     if (opts.cluster !== undefined) where.push('cluster = ?'), params.push(opts.cluster);
-    if (opts.since !== undefined) where.push('time >= ?'), params.push(opts.since);
+    if (opts.since !== undefined) where.push('time >= ?'), params.push(canonicalTime(opts.since));
     if (opts.incidentsOnly) where.push('is_incident = 1');
     if (opts.cursor !== undefined) {
       const [before] = decodeCursor<[number]>(opts.cursor, (v) => v.length === 1 && Number.isInteger(v[0]));
@@ -699,7 +719,7 @@ export class SqlStore implements Store {
     await this.db.tx((q) =>
       q.insertMany(
         'INSERT INTO admission_decisions (at, cluster, uid, operation, kind, namespace, name, user_name, allowed, dry_run, controls)',
-        decisions.map((d) => [d.at, d.cluster, d.uid, d.operation, d.kind, d.namespace ?? null, d.name ?? null, d.user ?? null, d.allowed, d.dryRun, JSON.stringify(d.controls)]),
+        decisions.map((d) => [canonicalTime(d.at), d.cluster, d.uid, d.operation, d.kind, d.namespace ?? null, d.name ?? null, d.user ?? null, d.allowed, d.dryRun, JSON.stringify(d.controls)]),
       ),
     );
     return decisions.length;
@@ -708,13 +728,19 @@ export class SqlStore implements Store {
   // ---------- API tokens ----------
 
   async createToken(name: string, role: Role): Promise<{ token: ApiToken; secret: string }> {
-    if (typeof name !== 'string' || name.trim() === '' || name.length > 100) throw storeError('PALISADE_STORE_QUERY', { field: 'name', detail: 'expected a name of 1 to 100 characters' }, 'name');
-    if (!ROLES.includes(role)) throw storeError('PALISADE_STORE_QUERY', { field: 'role', detail: `expected one of ${ROLES.join(', ')}` }, 'role');
-    const id = `tok_${randomBytes(8).toString('hex')}`;
-    const secret = `pal_${randomBytes(32).toString('base64url')}`;
-    const createdAt = new Date().toISOString();
-    await this.db.run('INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)', [id, name, role, sha256(secret), createdAt]);
-    return { token: { id, name, role, createdAt }, secret };
+    return insertToken(this.db, name, role);
+  }
+
+  async createFirstToken(name: string, role: Role): Promise<{ token: ApiToken; secret: string } | undefined> {
+    checkToken(name, role);
+    // The lock (PostgreSQL advisory lock; SQLite BEGIN IMMEDIATE) makes count-then-insert one step across servers.
+    return this.db.tx(
+      async (q) => {
+        if (num((await q.get<{ n: number }>('SELECT COUNT(*) AS n FROM api_tokens WHERE revoked_at IS NULL'))?.n ?? 0) > 0) return undefined;
+        return insertToken(q, name, role);
+      },
+      { lock: true },
+    );
   }
 
   async authenticate(secret: string): Promise<ApiToken | undefined> {
@@ -785,6 +811,21 @@ export class SqlStore implements Store {
   raw(): Queryable & Pick<Driver, 'tx'> {
     return this.db;
   }
+}
+
+function checkToken(name: string, role: Role): void {
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 100) throw storeError('PALISADE_STORE_QUERY', { field: 'name', detail: 'expected a name of 1 to 100 characters' }, 'name');
+  if (!ROLES.includes(role)) throw storeError('PALISADE_STORE_QUERY', { field: 'role', detail: `expected one of ${ROLES.join(', ')}` }, 'role');
+}
+
+/** A random 32-byte secret, shown once; only its SHA-256 is stored. */
+async function insertToken(q: Queryable, name: string, role: Role): Promise<{ token: ApiToken; secret: string }> {
+  checkToken(name, role);
+  const id = `tok_${randomBytes(8).toString('hex')}`;
+  const secret = `pal_${randomBytes(32).toString('base64url')}`;
+  const createdAt = new Date().toISOString();
+  await q.run('INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)', [id, name, role, sha256(secret), createdAt]);
+  return { token: { id, name, role, createdAt }, secret };
 }
 
 function controlsOf(framework: string | undefined, requirement: string | undefined): string[] {

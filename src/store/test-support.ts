@@ -18,6 +18,8 @@ const run = promisify(execFile);
 export interface TestPostgres {
   /** URL of the `postgres` database. */
   url: string;
+  /** The server's data directory (for tests that look at the bytes on disk). */
+  dataDir: string;
   /** Creates an empty database and returns its URL. */
   newDatabase(): Promise<string>;
   stop(): Promise<void>;
@@ -57,6 +59,9 @@ function postgresUser(): { uid: number; gid: number } {
 
 let counter = 0;
 
+const hasRunuser = () => ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser', '/bin/runuser'].some((p) => existsSync(p));
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
 export async function startPostgres(): Promise<TestPostgres> {
   const bin = findBinDir();
   if (!bin) throw new Error('PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or under /usr/lib/postgresql/*/bin; install postgresql (CI does: .ci/run) to run the PostgreSQL store tests');
@@ -65,8 +70,10 @@ export async function startPostgres(): Promise<TestPostgres> {
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');
   const exec = async (file: string, args: string[]) => {
-    const cmd = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, file), ...args]] as const : [join(bin, file), args] as const;
-    await run(cmd[0], [...cmd[1]], { timeout: 60_000 });
+    const program = join(bin, file);
+    if (!asRoot) await run(program, args, { timeout: 60_000 });
+    else if (hasRunuser()) await run('runuser', ['-u', 'postgres', '--', program, ...args], { timeout: 60_000 });
+    else await run('su', ['postgres', '-s', '/bin/sh', '-c', [program, ...args].map(shellQuote).join(' ')], { timeout: 60_000 });
   };
   if (asRoot) {
     const { uid, gid } = postgresUser();
@@ -90,6 +97,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
     url,
+    dataDir: data,
     async newDatabase() {
       const name = `t${process.pid}_${++counter}`;
       const client = new pg.Client({ connectionString: url });

@@ -195,6 +195,8 @@ export interface Store {
   listTokens(): Promise<ApiToken[]>;
   revokeToken(id: string): Promise<boolean>;
   countTokens(): Promise<number>;
+  /** Creates a token only while the store has no unrevoked one, atomically: servers starting at once on an empty store make one between them. */
+  createFirstToken(name: string, role: Role): Promise<{ token: ApiToken; secret: string } | undefined>;
 
   applyRetention(policy: RetentionPolicy, now?: Date): Promise<{ scans: number; findings: number; alerts: number; admission: number }>;
   /** Bytes on disk (SQLite file) or pg_database_size. */

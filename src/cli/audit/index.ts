@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { relative, resolve } from 'node:path';
 import type { Command, CommandSpec, CliIO } from '../command.js';
 import { diagnostic, EXIT, formatDiagnostic, PalisadeError } from '../../core/errors.js';
-import { DEFAULT_LIMITER, formatAlertText } from '../../detect/audit/alerts.js';
+import { DEFAULT_LIMITER, DEFAULT_SERVE_LIMITER, formatAlertText } from '../../detect/audit/alerts.js';
 import type { DetectionRecord } from '../../detect/correlate/record.js';
 import { analyzeAuditLogs } from '../../detect/audit/analyze.js';
 import { AuditDetector, builtinRuleFiles, loadAuditRules, readRuleFiles } from '../../detect/audit/detector.js';
@@ -37,7 +37,7 @@ export const spec: CommandSpec = {
     { name: 'format', short: 'f', type: 'string', valueName: 'FORMAT', description: 'Alert format.', choices: ['json', 'text'], default: 'json' },
     { name: 'output', short: 'o', type: 'string', valueName: 'FILE', description: 'Write alerts to FILE instead of standard output.' },
     { name: 'fail-on-alert', type: 'string', valueName: 'PRIORITY', description: 'Exit 1 when an alert at or above this priority was raised (emergency … debug).' },
-    { name: 'dedup-window', type: 'string', valueName: 'SECONDS', description: 'Drop an alert identical to one raised less than this many seconds earlier (event time); 0 keeps all.', default: String(DEFAULT_LIMITER.dedupWindowMs / 1000) },
+    { name: 'dedup-window', type: 'string', valueName: 'SECONDS', description: `Drop an alert identical to one raised less than this many seconds earlier (event time); 0 keeps all. Default: ${DEFAULT_LIMITER.dedupWindowMs / 1000} for analyze (every alert, as Falco writes them), ${DEFAULT_SERVE_LIMITER.dedupWindowMs / 1000} for serve.` },
     { name: 'rate-limit', type: 'string', valueName: 'PER_SECOND', description: 'At most this many alerts per second per rule (token bucket, event time); 0 is unlimited.', default: '0' },
     { name: 'rate-burst', type: 'string', valueName: 'COUNT', description: 'Token bucket size for --rate-limit.', default: String(DEFAULT_LIMITER.burst) },
     { name: 'max-line-bytes', type: 'string', valueName: 'BYTES', description: 'Longest JSON line read; longer lines are reported and skipped.', default: String(DEFAULT_READ_LIMITS.maxLineBytes) },
@@ -87,7 +87,7 @@ async function analyze(args: { values: Record<string, unknown>; positionals: str
     failOn = parsePriority(v['fail-on-alert']);
     if (!failOn) throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: `--fail-on-alert: expected one of ${PRIORITIES.join(', ').toLowerCase()}` }, { field: '--fail-on-alert' }));
   }
-  const limiter = { dedupWindowMs: num(v['dedup-window'], 'dedup-window') * 1000, ratePerSecond: num(v['rate-limit'], 'rate-limit'), burst: num(v['rate-burst'], 'rate-burst', 1) };
+  const limiter = { dedupWindowMs: num(v['dedup-window'] ?? String(DEFAULT_LIMITER.dedupWindowMs / 1000), 'dedup-window') * 1000, ratePerSecond: num(v['rate-limit'], 'rate-limit'), burst: num(v['rate-burst'], 'rate-burst', 1) };
   const maxLineBytes = num(v['max-line-bytes'], 'max-line-bytes', 1);
 
   const loaded = loadAuditRules(readRulesOrThrow(ruleFilesFrom(v, io.cwd), io.cwd));
@@ -171,7 +171,7 @@ async function analyze(args: { values: Record<string, unknown>; positionals: str
 
 /** `audit serve` with parsed option values (tests pass their own signal source). */
 export function runServe(v: Record<string, unknown>, io: CliIO, signals?: Parameters<typeof serve>[3]): Promise<number> {
-  const limiter = { dedupWindowMs: num(v['dedup-window'] ?? String(DEFAULT_LIMITER.dedupWindowMs / 1000), 'dedup-window') * 1000, ratePerSecond: num(v['rate-limit'] ?? '0', 'rate-limit'), burst: num(v['rate-burst'] ?? String(DEFAULT_LIMITER.burst), 'rate-burst', 1) };
+  const limiter = { dedupWindowMs: num(v['dedup-window'] ?? String(DEFAULT_SERVE_LIMITER.dedupWindowMs / 1000), 'dedup-window') * 1000, ratePerSecond: num(v['rate-limit'] ?? '0', 'rate-limit'), burst: num(v['rate-burst'] ?? String(DEFAULT_SERVE_LIMITER.burst), 'rate-burst', 1) };
   return serve(v, io, { loadRules: () => loadAuditRules(readRulesOrThrow(ruleFilesFrom(v, io.cwd), io.cwd)), limiter }, signals);
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,10 +169,14 @@ describe('palisade audit analyze --webhook', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pal-analyze-webhook-'));
     try {
       writeFileSync(join(dir, 'chain.jsonl'), killChain().map((e) => JSON.stringify(e)).join('\n') + '\n');
-      // Nothing listens on port 9 of 127.0.0.1 (discard): the connection is refused.
-      const r = await runCli(['audit', 'analyze', 'chain.jsonl', '--webhook', 'http://127.0.0.1:9/alerts', '--webhook-retries', '0'], { cwd: dir });
+      // A port that was just free: the connection is refused.
+      const closed = createServer();
+      await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+      const { port } = closed.address() as { port: number };
+      await new Promise<void>((r) => closed.close(() => r()));
+      const r = await runCli(['audit', 'analyze', 'chain.jsonl', '--webhook', `http://127.0.0.1:${port}/alerts`, '--webhook-retries', '0'], { cwd: dir });
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, /warning: \d+ alert\(s\) not delivered to webhook http:\/\/127\.0\.0\.1:9\/alerts \(\d+ given up/);
+      assert.match(r.stderr, new RegExp(`warning: \\d+ alert\\(s\\) not delivered to webhook http://127\\.0\\.0\\.1:${port}/alerts \\(\\d+ given up`));
       const bad = await runCli(['audit', 'analyze', 'chain.jsonl', '--webhook-header', `Authorization: ${SECRET}`], { cwd: dir });
       assert.equal(bad.code, 2);
       assert.match(bad.stderr, /--webhook-header: needs --webhook URL/);

@@ -9,8 +9,10 @@ import { parseCommandArgs, type CliIO } from '../command.js';
 import { runCli } from '../testing.js';
 import { httpsRequest } from '../../server/test-support.js';
 import { startFakeApiServer } from '../../sources/cluster/test-server.js';
+import { openStore } from '../../store/index.js';
+import { startPostgres } from '../../store/test-support.js';
 import { command } from './index.js';
-import { runServe } from './serve.js';
+import { ensureFirstToken, runServe } from './serve.js';
 
 function captureIO(cwd: string): CliIO & { err: () => string } {
   let err = '';
@@ -57,7 +59,8 @@ test('the first start prints one admin token once; later starts print none; SIGT
     assert.equal(secrets.length, 1, first.io.err());
     const secret = secrets[0]!;
     const me = await first.get('/api/v1/me', secret);
-    assert.deepEqual(me.json(), { name: 'admin', role: 'admin' });
+    assert.deepEqual({ ...me.json(), id: undefined }, { id: undefined, name: 'admin', role: 'admin' });
+    assert.match(me.json().id, /^tok_/);
     assert.equal((await first.get('/api/v1/me')).status, 401);
     assert.equal(await first.stop(), 0);
     // The JSON log lines never carry it.
@@ -139,3 +142,35 @@ async function waitForAsync(cond: () => Promise<boolean>, ms = 15_000): Promise<
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Two replicas starting at once on one empty store: each has its own connection(s), as two processes would. */
+async function racingFirstStarts(url: string): Promise<{ printed: number; tokens: number }> {
+  const replicas = [await openStore(url), await openStore(url)];
+  try {
+    const ios = replicas.map(() => captureIO(tmpdir()));
+    const made = await Promise.all(replicas.map((s, i) => ensureFirstToken(s, ios[i]!)));
+    const printed = ios.filter((io) => /pal_[A-Za-z0-9_-]{20,}/.test(io.err())).length;
+    assert.equal(made.filter(Boolean).length, printed);
+    return { printed, tokens: (await replicas[0]!.listTokens()).length };
+  } finally {
+    for (const s of replicas) await s.close();
+  }
+}
+
+test('two replicas starting at once on an empty PostgreSQL make exactly one first admin token', async () => {
+  const pg = await startPostgres();
+  try {
+    for (let round = 0; round < 3; round++) assert.deepEqual(await racingFirstStarts(await pg.newDatabase()), { printed: 1, tokens: 1 }, `round ${round}`);
+  } finally {
+    await pg.stop();
+  }
+});
+
+test('two stores starting at once on an empty SQLite file make exactly one first admin token', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pal-serve-first-'));
+  try {
+    assert.deepEqual(await racingFirstStarts(`sqlite:${join(dir, 'p.db')}`), { printed: 1, tokens: 1 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

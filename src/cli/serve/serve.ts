@@ -61,8 +61,11 @@ export function selfSignedCertificates(dir: string): { certFile: string; keyFile
  * (and nowhere else: not in the JSON log, not in the store, which keeps only its hash).
  */
 export async function ensureFirstToken(store: Store, io: CliIO): Promise<boolean> {
+  // Cheap check first; the atomic one decides when replicas start together on an empty store.
   if ((await store.countTokens()) > 0) return false;
-  const { token, secret } = await store.createToken('admin', 'admin');
+  const created = await store.createFirstToken('admin', 'admin');
+  if (!created) return false;
+  const { token, secret } = created;
   io.stderr.write(
     `palisade serve: created the first admin token "${token.name}" (id ${token.id}). It is shown only this once; keep it in a secret store:\n\n    ${secret}\n\n` +
       'Use it as `Authorization: Bearer <token>`; make more with `palisade serve token create`.\n',
@@ -115,8 +118,9 @@ export async function runServe(args: ParsedArgs, io: CliIO, signals: Signals = p
     signingKey = loadSigningKey(pem, signKeyFile);
   }
   const contexts = list(v['cluster-context']);
-  // Judging is read before anything starts, so a bad configuration stops here.
-  const judging = contexts.length ? resolveJudging(args, io) : undefined;
+  // Judging is read before anything starts, so a bad configuration stops here. Policies also
+  // describe the findings they made (title, remediation), ingested ones included.
+  const judging = contexts.length || list(v.policy).length || str(v.config) ? resolveJudging(args, io) : undefined;
   for (const d of judging?.diagnostics ?? []) io.stderr.write(`palisade: ${formatDiagnostic(d)}\n`);
   const clients = contexts.map((context) => connect({ context, clusterName: context, kubeconfig: str(v.kubeconfig) ? resolve(io.cwd, str(v.kubeconfig)!) : undefined, env: io.env }));
 
@@ -131,7 +135,7 @@ export async function runServe(args: ParsedArgs, io: CliIO, signals: Signals = p
   let housekeeping: NodeJS.Timeout | undefined;
   try {
     await ensureFirstToken(store, io);
-    server = await startServer({ host, port, certFile, keyFile, store, limits, metrics, log, signingKey });
+    server = await startServer({ host, port, certFile, keyFile, store, limits, metrics, log, signingKey, policyControls: judging?.controls });
     log('info', `listening on ${server.url}`, { store: store.dialect, clusters: contexts, retentionDays });
 
     // Exceptions expire by the day; retention runs with them.

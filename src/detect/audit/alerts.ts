@@ -15,7 +15,8 @@ export interface Alert {
   rule: string;
   priority: Priority;
   output: string;
-  output_fields: Record<string, string | null>;
+  /** As Falco writes them: strings, lists as arrays, numbers as numbers, null when absent. */
+  output_fields: Record<string, OutputFieldValue>;
   source: string;
   tags: string[];
   hostname: string;
@@ -30,8 +31,27 @@ export function classifyTags(tags: readonly string[]): { mitre: string[]; framew
   return { mitre: tags.filter((t) => MITRE.test(t)), frameworks: tags.filter((t) => FRAMEWORK.test(t)) };
 }
 
+export type OutputFieldValue = string | string[] | number | null;
+
+/**
+ * Falco's alert text: the event time of day (UTC, nanoseconds), the priority and the
+ * rendered rule output, as in `08:00:01.000001000: Warning Pod created (user=…)`.
+ */
+export function falcoOutput(time: string, priority: string, text: string): string {
+  const m = /T(\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?/.exec(time);
+  const clock = m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}` : time;
+  return `${clock}: ${priority} ${text}`;
+}
+
+/** The rendered rule output without Falco's time and priority prefix (what dedup compares). */
+export function outputText(a: Pick<Alert, 'output' | 'priority'>): string {
+  const i = a.output.indexOf(`: ${a.priority} `);
+  return i >= 0 ? a.output.slice(i + a.priority.length + 3) : a.output;
+}
+
+/** One line per alert in text form: full event time, priority, rule name and the rendered output. */
 export function formatAlertText(a: Pick<Alert, 'time' | 'priority' | 'rule' | 'output'>): string {
-  return `${a.time} ${a.priority} ${a.rule}: ${a.output}`;
+  return `${a.time} ${a.priority} ${a.rule}: ${outputText(a)}`;
 }
 
 export interface LimiterOptions {
@@ -42,7 +62,10 @@ export interface LimiterOptions {
   burst: number;
 }
 
-export const DEFAULT_LIMITER: LimiterOptions = { dedupWindowMs: 60_000, ratePerSecond: 0, burst: 100 };
+/** analyze keeps every alert by default, as Falco does; --dedup-window collapses repeats. */
+export const DEFAULT_LIMITER: LimiterOptions = { dedupWindowMs: 0, ratePerSecond: 0, burst: 100 };
+/** A long-running receiver collapses identical alerts within a minute by default. */
+export const DEFAULT_SERVE_LIMITER: LimiterOptions = { dedupWindowMs: 60_000, ratePerSecond: 0, burst: 100 };
 
 /** Bounds the dedup memory; beyond it, entries older than the window are swept. */
 const DEDUP_MAX_KEYS = 100_000;

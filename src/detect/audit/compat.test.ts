@@ -1,3 +1,4 @@
+import { outputText } from './alerts.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ describe('a rules file in the style of Falco k8saudit rules', () => {
 
   it('raises exactly the expected alerts on the scenario', () => {
     const got: string[] = [];
-    for (const [name, ev] of events()) for (const a of detector.evaluate(ev)) got.push(`${name} | ${a.priority} | ${a.rule} | ${a.output}`);
+    for (const [name, ev] of events()) for (const a of detector.evaluate(ev)) got.push(`${name} | ${a.priority} | ${a.rule} | ${outputText(a)}`);
     assert.deepEqual(got, [
       'unapprovedImage | Warning | Pod With Unapproved Image | Pod started from unapproved image (user=alice@example.com pod=web-1 ns=shop images=(evil.example.net/miner:1.0,registry.example.com/platform/proxy:2))',
       'privilegedHostPath | Critical | Privileged Pod Created | Privileged pod created (user=mallory pod=debug ns=shop image=(registry.example.com/shop/web:1))',
@@ -41,19 +42,19 @@ describe('a rules file in the style of Falco k8saudit rules', () => {
     ]);
   });
 
-  it('builds Falco-shaped JSON alerts with Palisade fields', () => {
+  it('builds Falco-shaped JSON alerts with Palisade fields: output led by the time of day and priority, list fields as arrays', () => {
     const ev = events().find(([n]) => n === 'unapprovedImage')![1];
     const [a] = detector.evaluate(ev);
     assert.deepEqual(a, {
       time: '2026-03-01T10:00:01.000000001Z',
       rule: 'Pod With Unapproved Image',
       priority: 'Warning',
-      output: 'Pod started from unapproved image (user=alice@example.com pod=web-1 ns=shop images=(evil.example.net/miner:1.0,registry.example.com/platform/proxy:2))',
+      output: '10:00:01.000000001: Warning Pod started from unapproved image (user=alice@example.com pod=web-1 ns=shop images=(evil.example.net/miner:1.0,registry.example.com/platform/proxy:2))',
       output_fields: {
         'ka.user.name': 'alice@example.com',
         'ka.resp.name': 'web-1',
         'ka.target.namespace': 'shop',
-        'ka.req.pod.containers.image': '(evil.example.net/miner:1.0,registry.example.com/platform/proxy:2)',
+        'ka.req.pod.containers.image': ['evil.example.net/miner:1.0', 'registry.example.com/platform/proxy:2'],
       },
       source: 'k8s_audit',
       tags: ['k8s', 'T1610', 'NIST_800-53_CM-7'],

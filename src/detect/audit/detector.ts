@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../core/version.js';
 import type { Diagnostic } from '../../core/errors.js';
 import { RulesLoader, type CompiledRule } from '../rules-lang/loader.js';
-import { classifyTags, type Alert } from './alerts.js';
+import { classifyTags, falcoOutput, type Alert } from './alerts.js';
 import type { AuditEvent } from './event.js';
 import { K8S_AUDIT_SOURCE } from './fields.js';
 import { RuleIndex, type IndexValues } from './rule-index.js';
@@ -83,11 +83,12 @@ export class AuditDetector {
 
   alert(r: CompiledRule<AuditEvent>, event: AuditEvent): Alert {
     const { output, fields } = r.output.render(event);
+    const time = event.time;
     return {
-      time: event.time,
+      time,
       rule: r.name,
       priority: r.priority,
-      output,
+      output: falcoOutput(time, r.priority, output),
       output_fields: fields,
       source: 'k8s_audit',
       tags: r.tags,

@@ -22,7 +22,11 @@ function get(v: Json, keys: readonly string[]): Json {
 /** fastjson's MarshalTo for non-strings, the string itself otherwise. */
 function str(v: Json): string | undefined {
   if (v === undefined) return undefined;
-  return typeof v === 'string' ? v : JSON.stringify(v);
+  if (typeof v === 'string') return v;
+  // What JSON.stringify gives for parsed numbers (always finite) and booleans, cheaper.
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return JSON.stringify(v);
 }
 
 /**
@@ -365,23 +369,36 @@ fields.push({
   arg: 'key',
   bind: (arg) => {
     const ptr = arg ?? '';
-    if (ptr === '') return (e) => JSON.stringify(e.raw);
-    // The pointer is split once, when the rule is compiled.
-    const keys = ptr.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
-    return (e) => {
-      let cur: Json = e.raw;
-      for (const k of keys) {
-        if (Array.isArray(cur)) {
-          if (!/^\d+$/.test(k)) return NA;
-          cur = cur[Number(k)];
-        } else if (typeof cur === 'object' && cur !== null) cur = (cur as Record<string, unknown>)[k];
-        else return NA;
-        if (cur === undefined) return NA;
-      }
-      return str(cur);
-    };
+    let g = jevtValues.get(ptr);
+    if (g) return g;
+    if (ptr === '') g = memoized((e) => JSON.stringify(e.raw), undefined);
+    else g = memoized(jsonPointer(ptr), undefined);
+    jevtValues.set(ptr, g);
+    return g;
   },
 });
+
+/** jevt.value extractors by pointer, memoized like the other fields (private_source_ip reads /sourceIPs/0 many times). */
+const jevtValues = new Map<string, (e: AuditEvent) => FieldValue>();
+
+function jsonPointer(ptr: string): (e: AuditEvent) => FieldValue {
+  // The pointer is split once, when the rule is compiled.
+  const keys = ptr.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const indexes = keys.map((k) => (/^\d+$/.test(k) ? Number(k) : undefined));
+  return (e) => {
+    let cur: Json = e.raw;
+    for (let i = 0; i < keys.length; i++) {
+      if (Array.isArray(cur)) {
+        const n = indexes[i];
+        if (n === undefined) return NA;
+        cur = cur[n];
+      } else if (typeof cur === 'object' && cur !== null) cur = (cur as Record<string, unknown>)[keys[i]!];
+      else return NA;
+      if (cur === undefined) return NA;
+    }
+    return str(cur);
+  };
+}
 
 // evt.*: the generic fields Falco gives events of every plugin source (times in UTC).
 def('evt.rawtime', 'The event time in nanoseconds since the epoch', (e) => e.rawtime, { type: 'uint64' });

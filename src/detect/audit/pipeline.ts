@@ -7,7 +7,7 @@ import type { Baseline } from '../baseline/baseline.js';
 import type { Correlator } from '../correlate/correlator.js';
 import { eventFacts } from '../correlate/entity.js';
 import type { DetectionRecord } from '../correlate/record.js';
-import { AlertLimiter, type LimiterOptions } from './alerts.js';
+import { AlertLimiter, outputText, type LimiterOptions } from './alerts.js';
 import type { AuditDetector } from './detector.js';
 import { eventMillis, type AuditEvent } from './event.js';
 
@@ -58,7 +58,7 @@ export class DetectionPipeline {
     if (!fired && !completed) return NONE;
     const out: DetectionRecord[] = [];
     if (fired) for (const a of fired) {
-      if (!this.limiter.admit(a.rule, a.output, atMs)) continue;
+      if (!this.limiter.admit(a.rule, outputText(a), atMs)) continue;
       this.alerts++;
       out.push(a);
     }

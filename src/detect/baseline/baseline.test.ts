@@ -1,3 +1,4 @@
+import { outputText } from '../audit/alerts.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +60,7 @@ describe('learning then detecting on a generated history', () => {
   it('explains a novel namespace against the namespaces the identity used', () => {
     const [a] = byEpisode('alice-namespace').filter((r) => r.rule === 'Anomalous namespace for identity');
     assert.ok(a, 'namespace anomaly raised');
-    assert.match(a.output, /^user alice@example\.com listed secrets in namespace payments \(namespace payments is new\); in 2 days of history alice@example\.com used namespaces: dev, staging \(2 values, [\d,]+ events\); estimated probability of a new namespace: /);
+    assert.match(outputText(a), /^user alice@example\.com listed secrets in namespace payments \(namespace payments is new\); in 2 days of history alice@example\.com used namespaces: dev, staging \(2 values, [\d,]+ events\); estimated probability of a new namespace: /);
     assert.ok(a.tags.includes('T1552.007'));
     assert.equal(a.palisade.anomaly!.kind, 'namespace');
     assert.ok(a.palisade.anomaly!.probability <= 0.01);
@@ -68,7 +69,7 @@ describe('learning then detecting on a generated history', () => {
   it('flags a new source IP and a new user agent', () => {
     const ip = byEpisode('ci-ip').find((r) => r.rule === 'Anomalous source IP for identity');
     assert.ok(ip);
-    assert.match(ip.output, /^service account ci\/deployer patched deployments web in namespace shop from source IP 198\.51\.100\.23; in 2 days of history .* used source IPs: 10\.1\.3\.5 \(1 value, /);
+    assert.match(outputText(ip), /^service account ci\/deployer patched deployments web in namespace shop from source IP 198\.51\.100\.23; in 2 days of history .* used source IPs: 10\.1\.3\.5 \(1 value, /);
     assert.ok(ip.tags.includes('T1078'));
     const ua = byEpisode('prometheus-ua').find((r) => r.rule === 'Anomalous user agent for identity');
     assert.ok(ua);
@@ -78,7 +79,7 @@ describe('learning then detecting on a generated history', () => {
   it('flags a request-rate burst once per minute, with the learned mean and spread', () => {
     const bursts = byEpisode('api-burst').filter((r) => r.rule === 'Anomalous request rate for identity');
     assert.equal(bursts.length, 1);
-    assert.match(bursts[0]!.output, /^service account shop\/api made \d+ requests in the minute from \d\d:\d\d UTC .*; in \d+ active minutes of history its rate was \d+\.\d ± \d+\.\d per minute, so \d+ or more has probability ≤ 1\.0%/);
+    assert.match(outputText(bursts[0]!), /^service account shop\/api made \d+ requests in the minute from \d\d:\d\d UTC .*; in \d+ active minutes of history its rate was \d+\.\d ± \d+\.\d per minute, so \d+ or more has probability ≤ 1\.0%/);
   });
 
   it('persists and restores: a restored baseline judges like the original', () => {

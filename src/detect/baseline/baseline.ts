@@ -12,7 +12,7 @@
  * longer judged (an identity that uses that many values has no "usual" value).
  */
 import { hostname as osHostname } from 'node:os';
-import { classifyTags } from '../audit/alerts.js';
+import { classifyTags, falcoOutput } from '../audit/alerts.js';
 import type { AuditEvent } from '../audit/event.js';
 import { countsAsRequest, describeIdentity, type EventFacts } from '../correlate/entity.js';
 import { describeDuration } from '../correlate/duration.js';
@@ -276,7 +276,7 @@ export class Baseline {
       time: event.time,
       rule: RULE[d],
       priority,
-      output: explanation,
+      output: falcoOutput(event.time, priority, explanation),
       output_fields: {
         'ka.user.name': f.user ?? null,
         'ka.verb': f.verb ?? null,

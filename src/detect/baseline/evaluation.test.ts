@@ -32,7 +32,7 @@ describe('detection quality on generated data', () => {
         },
       });
       const about = (r: DetectionRecord): string | undefined => {
-        const id = r.palisade.timeline ? r.palisade.timeline[r.palisade.timeline.length - 1]!.auditID : r.output_fields['ka.auditid'];
+        const id = r.palisade.timeline ? r.palisade.timeline[r.palisade.timeline.length - 1]!.auditID : (r.output_fields['ka.auditid'] as string | null);
         return id ? episodeOf.get(id) : undefined;
       };
       const tp = out.filter((r) => about(r) !== undefined);

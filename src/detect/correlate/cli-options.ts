@@ -44,7 +44,9 @@ export function detectionFromOptions(values: Record<string, unknown>, cwd: strin
   const diagnostics: Diagnostic[] = [];
   const show = (p: string): string => relative(cwd, p) || p;
   let correlator: Correlator | undefined;
-  if (values['no-correlate'] !== true) {
+  const ownSequences = Array.isArray(values.sequences) && values.sequences.length > 0;
+  // The built-in sequences name built-in rules: with --no-builtin they are left out too.
+  if (values['no-correlate'] !== true && (ownSequences || values['no-builtin'] !== true)) {
     const maxEntities = Number(values['max-entities'] ?? DEFAULT_MAX_ENTITIES);
     if (!Number.isInteger(maxEntities) || maxEntities < 1) diagnostics.push(usage('max-entities', `expected a whole number ≥ 1, got "${String(values['max-entities'])}"`));
     const files = Array.isArray(values.sequences) && values.sequences.length ? values.sequences.map((f) => resolve(cwd, String(f))) : [BUILTIN_SEQUENCES_FILE];

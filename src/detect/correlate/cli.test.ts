@@ -28,6 +28,22 @@ describe('palisade audit analyze with correlation and baselines', () => {
     assert.equal((JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8')) as { kind: string }).kind, 'PalisadeBaseline');
   });
 
+  it('with --no-builtin, the built-in kill chains are left out too (Falco-compatible runs), unless --sequences is given', async () => {
+    const rules = '- rule: Any Secret Read\n  desc: d\n  condition: ka.verb in (get, list) and ka.target.resource = secrets\n  output: "secret read by %ka.user.name"\n  priority: warning\n  source: k8s_audit\n';
+    writeFileSync(join(dir, 'own-rules.yaml'), rules);
+    const plain = await runCli(['audit', 'analyze', '--no-builtin', '--rules', 'own-rules.yaml', 'today.jsonl'], { cwd: dir });
+    assert.equal(plain.code, 0, plain.stderr);
+    const records = plain.stdout.trim().split('\n').map((l) => JSON.parse(l) as { rule: string; palisade: { timeline?: unknown } });
+    assert.ok(records.length > 0);
+    assert.deepEqual([...new Set(records.map((a) => a.rule))], ['Any Secret Read']);
+    assert.doesNotMatch(plain.stderr, /PALISADE_DETECT_SEQUENCE_UNKNOWN_RULE/);
+    const seq = '- sequence: Secret Then Exec\n  entity: user\n  window: 1h\n  priority: Critical\n  output: "%entity read secrets then exec"\n  stages:\n    - name: secret\n      match: { rules: [Any Secret Read] }\n    - name: exec\n      match: { events: { verbs: [create, get], resources: [pods], subresources: [exec, attach] } }\n';
+    writeFileSync(join(dir, 'own-seq.yaml'), seq);
+    const withSeq = await runCli(['audit', 'analyze', '--no-builtin', '--rules', 'own-rules.yaml', '--sequences', 'own-seq.yaml', 'today.jsonl'], { cwd: dir });
+    assert.equal(withSeq.code, 0, withSeq.stderr);
+    assert.ok(withSeq.stdout.trim().split('\n').some((l) => (JSON.parse(l) as { rule: string }).rule === 'Secret Then Exec'), withSeq.stderr);
+  });
+
   it('learns from --baseline-learn, and --no-correlate turns incidents off', async () => {
     const r = await runCli(['audit', 'analyze', '--no-correlate', '--baseline-learn', 'history.jsonl', '--format', 'text', 'today.jsonl'], { cwd: dir });
     assert.equal(r.code, 0, r.stderr);

@@ -1,3 +1,4 @@
+import { outputText } from '../audit/alerts.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeAuditLogs } from '../audit/analyze.js';
@@ -58,7 +59,7 @@ describe('correlating a generated day with one attack chain', () => {
       assert.equal(tl[4]!.resource, 'pods/exec');
       assert.equal(tl[4]!.name, 'node-exporter-7x2k9');
       assert.ok(i.palisade.mitre.includes('T1613') && i.palisade.mitre.includes('T1611') && i.palisade.mitre.includes('T1552.007'), i.palisade.mitre.join(','));
-      assert.match(i.output, /^Kill chain by system:serviceaccount:shop:web: discovery → credential-access → execution within 9 minutes \(5 steps\)$/);
+      assert.match(outputText(i), /^Kill chain by system:serviceaccount:shop:web: discovery → credential-access → execution within 9 minutes \(5 steps\)$/);
       // Emitted when completed: after every alert up to its event, before any later one.
       const at = out.indexOf(i);
       assert.ok(out.slice(0, at).every((a) => a.time <= i.time) && out.slice(at + 1).every((a) => a.time > i.time));
@@ -115,7 +116,7 @@ describe('sequence semantics', () => {
     assert.deepEqual(c.observe(e1, eventFacts(e1), [mk('Service Account Token Requested By User', ['T1528'])]), []);
     const bind = mk('Cluster-Admin Binding Created', ['T1098.006']);
     const [inc] = c.observe(e2, eventFacts(e2), [bind]);
-    assert.equal(inc!.output, `${sa} did token → bind`);
+    assert.equal(outputText(inc!), `${sa} did token → bind`);
     assert.equal(inc!.priority, 'Warning');
     assert.deepEqual(inc!.palisade.timeline!.map((t) => t.rules), [['Service Account Token Requested By User'], ['Cluster-Admin Binding Created']]);
     assert.equal(bind.palisade.incident, inc!.palisade.incident);

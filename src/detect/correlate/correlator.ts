@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
-import { classifyTags } from '../audit/alerts.js';
+import { classifyTags, falcoOutput } from '../audit/alerts.js';
 import type { AuditEvent } from '../audit/event.js';
 import { describeDuration } from './duration.js';
 import { countsAsRequest, entitiesOf, type EntityKind, type EventFacts } from './entity.js';
@@ -272,7 +272,7 @@ export class Correlator {
       time,
       rule: seq.name,
       priority: seq.priority,
-      output,
+      output: falcoOutput(time, seq.priority, output),
       output_fields: { 'palisade.entity': entity.id, 'palisade.entity.kind': entity.kind, 'palisade.stages': stages.join(','), 'palisade.first': first.time },
       source: 'palisade_correlation',
       tags,

@@ -180,7 +180,8 @@ export class WebhookSink {
     }
     this.sending = this.drain().finally(() => {
       this.sending = undefined;
-      if (this.queued) this.schedule();
+      // Past the grace period close() takes over what is left.
+      if (this.queued && !(this.closing && Date.now() >= this.deadline)) this.schedule();
     });
   }
 

@@ -1,3 +1,4 @@
+import { outputText } from '../audit/alerts.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatDiagnostic } from '../../core/errors.js';
@@ -14,7 +15,7 @@ function errors(...files: string[]): string[] {
 function fired(files: string[], ev = event()): string[] {
   const l = load(...files);
   assert.deepEqual(l.diagnostics.filter((d) => d.level === 'error').map(formatDiagnostic), []);
-  return new AuditDetector(l.rules, { hostname: 'h' }).evaluate(ev).map((a) => `${a.rule} ${a.priority}: ${a.output}`);
+  return new AuditDetector(l.rules, { hostname: 'h' }).evaluate(ev).map((a) => `${a.rule} ${a.priority}: ${outputText(a)}`);
 }
 
 const BASE = `- rule: Pod Created
@@ -203,12 +204,12 @@ describe('output templates', () => {
     assert.deepEqual(t.literals, ['a ', ' b=', '. %% c']);
     assert.deepEqual(t.fields.map((f) => f.key), ['ka.user.name', 'jevt.value[/objectRef/name]']);
   });
-  it('renders <NA> for missing values and (a,b) for lists; output_fields keeps null', () => {
+  it('renders <NA> for missing values and (a,b) for lists; output_fields keeps null and lists as arrays, as in Falco JSON output', () => {
     const text = '- rule: R\n  desc: d\n  condition: ka.verb = create\n  output: "imp=%ka.impuser.name groups=%ka.user.groups name=%jevt.value[/objectRef/name]"\n  priority: info\n  source: k8s_audit\n';
     const l = load(text);
     const [a] = new AuditDetector(l.rules, { hostname: 'h' }).evaluate(event());
-    assert.equal(a!.output, 'imp=<NA> groups=(developers,system:authenticated) name=web-1');
-    assert.deepEqual(a!.output_fields, { 'ka.impuser.name': null, 'ka.user.groups': '(developers,system:authenticated)', 'jevt.value[/objectRef/name]': 'web-1' });
+    assert.equal(outputText(a!), 'imp=<NA> groups=(developers,system:authenticated) name=web-1');
+    assert.deepEqual(a!.output_fields, { 'ka.impuser.name': null, 'ka.user.groups': ['developers', 'system:authenticated'], 'jevt.value[/objectRef/name]': 'web-1' });
   });
   it('ends a field token at the longest field name, as libsinsp does', () => {
     const t = parseTemplate('%ka.verbs at %ka.target.namespace/%ka.uri.param[x]y %ka.nope', (n) => ['ka.verb', 'ka.target.name', 'ka.target.namespace', 'ka.uri.param'].includes(n));

@@ -61,18 +61,26 @@ export function formatValue(v: FieldValue | number): string | undefined {
   return String(v);
 }
 
+/** A field's value in output_fields, as Falco's JSON output holds it. */
+export function jsonValue(v: FieldValue | number): string | string[] | number | null {
+  if (v === undefined) return null;
+  if (Array.isArray(v)) return [...v];
+  return v;
+}
+
 export interface BoundTemplate<E> {
-  render(event: E): { output: string; fields: Record<string, string | null> };
+  render(event: E): { output: string; fields: Record<string, string | string[] | number | null> };
 }
 
 export function bindTemplate<E>(t: ParsedTemplate, getters: ((e: E) => FieldValue | number)[]): BoundTemplate<E> {
   return {
     render(event) {
       let output = t.literals[0]!;
-      const fields: Record<string, string | null> = {};
+      const fields: Record<string, string | string[] | number | null> = {};
       for (let i = 0; i < getters.length; i++) {
-        const v = formatValue(getters[i]!(event));
-        fields[t.fields[i]!.key] = v ?? null;
+        const raw = getters[i]!(event);
+        const v = formatValue(raw);
+        fields[t.fields[i]!.key] = jsonValue(raw);
         output += (v ?? '<NA>') + t.literals[i + 1]!;
       }
       return { output, fields };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from './client.js';
 import { RECORDED_DIR, startFakeApiServer, type FakeApiServer } from './test-server.js';
@@ -231,4 +231,37 @@ test('stop() ends open watches and pending backoffs promptly', async () => {
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(s.requests.length, count, 'no request after stop');
   await s.close();
+});
+
+test('watching many kinds at once adds no more than a few listeners to any one AbortSignal (no MaxListenersExceededWarning)', async () => {
+  const kinds = [
+    ...['Namespace', 'Pod', 'ReplicationController', 'PodTemplate', 'Service', 'ConfigMap', 'ServiceAccount', 'LimitRange', 'ResourceQuota'].map((kind) => ({ group: '', kind })),
+    ...['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'].map((kind) => ({ group: 'apps', kind })),
+    ...['Job', 'CronJob'].map((kind) => ({ group: 'batch', kind })),
+    ...['ClusterRole', 'RoleBinding', 'ClusterRoleBinding'].map((kind) => ({ group: 'rbac.authorization.k8s.io', kind })),
+    ...['NetworkPolicy', 'Ingress'].map((kind) => ({ group: 'networking.k8s.io', kind })),
+  ];
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => warnings.push(w);
+  process.on('warning', onWarning);
+  const s = await startFakeApiServer();
+  // Every recorded collection's watch stays open, so all kinds watch at the same time.
+  for (const f of readdirSync(RECORDED_DIR)) {
+    if (/^apis?_.*\.json$/.test(f) && !/[@]|\.table\.json$/.test(f)) s.script(`WATCH /${f.slice(0, -'.json'.length).replace(/_/g, '/')}`, [{ lines: [], hold: true }]);
+  }
+  const w = new ClusterWatcher(connect({ kubeconfig: s.kubeconfig(), env: {} }), { kinds, ...FAST });
+  try {
+    await w.start();
+    assert.deepEqual(w.gaps(), []);
+    const deadline = Date.now() + 5000;
+    while (s.requests.filter((r) => r.query.watch).length < kinds.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(s.requests.filter((r) => r.query.watch).length, kinds.length, 'every kind is being watched');
+    // Process warnings are emitted on a later tick.
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(warnings.filter((x) => x.name === 'MaxListenersExceededWarning').map((x) => x.message), []);
+  } finally {
+    await w.stop();
+    await s.close();
+    process.off('warning', onWarning);
+  }
 });

@@ -49,6 +49,11 @@ interface KindState {
   keys: Set<string>;
   /** Watch events received, to tell a working watch from one that ends at once. */
   events: number;
+  /**
+   * Stops this kind's requests and backoff. One per kind, aborted by stop(): every request
+   * adds a listener to its signal, and one shared signal would gather one per kind watched.
+   */
+  abort: AbortController;
 }
 
 class GoneError extends Error {}
@@ -61,7 +66,7 @@ export class ClusterWatcher extends EventEmitter implements LiveInventory {
   private readonly objects = new Map<string, Resource>();
   private readonly states: KindState[];
   private readonly discovery: Discovery;
-  private readonly abort = new AbortController();
+  private stopping = false;
   private loops: Promise<void>[] = [];
   private syncedEmitted = false;
   private changes = 0;
@@ -72,7 +77,7 @@ export class ClusterWatcher extends EventEmitter implements LiveInventory {
   ) {
     super();
     this.discovery = new Discovery(client);
-    this.states = (opts.kinds ?? CLUSTER_KINDS).map((ref) => ({ ref, synced: false, keys: new Set(), events: 0 }));
+    this.states = (opts.kinds ?? CLUSTER_KINDS).map((ref) => ({ ref, synced: false, keys: new Set(), events: 0, abort: new AbortController() }));
   }
 
   get version(): number {
@@ -117,12 +122,13 @@ export class ClusterWatcher extends EventEmitter implements LiveInventory {
 
   /** Stops every watch and waits for the loops to end. */
   async stop(): Promise<void> {
-    this.abort.abort();
+    this.stopping = true;
+    for (const s of this.states) s.abort.abort();
     await Promise.all(this.loops);
   }
 
   private get stopped(): boolean {
-    return this.abort.signal.aborted;
+    return this.stopping;
   }
 
   private async run(s: KindState): Promise<void> {
@@ -180,7 +186,7 @@ export class ClusterWatcher extends EventEmitter implements LiveInventory {
         }
       }
       if (failures === 0) failures = 1;
-      await this.sleep(Math.min(max, initial * 2 ** Math.min(failures - 1, 16)) * (0.8 + 0.4 * Math.random()));
+      await this.sleep(s.abort.signal, Math.min(max, initial * 2 ** Math.min(failures - 1, 16)) * (0.8 + 0.4 * Math.random()));
     }
   }
 
@@ -188,7 +194,7 @@ export class ClusterWatcher extends EventEmitter implements LiveInventory {
   private async relist(s: KindState): Promise<void> {
     const api = s.api!;
     const fresh = new Map<string, Resource>();
-    const listing = await listKind(this.client, api, this.opts.pageSize ?? 500, { onProgress: this.opts.onProgress, signal: this.abort.signal }, (objects) => {
+    const listing = await listKind(this.client, api, this.opts.pageSize ?? 500, { onProgress: this.opts.onProgress, signal: s.abort.signal }, (objects) => {
       for (const o of objects) {
         const r = clusterResource(o, this.client.cluster);
         fresh.set(r.key, r);
@@ -231,7 +237,7 @@ export class ClusterWatcher extends EventEmitter implements LiveInventory {
           ...(asTable ? { includeObject: 'Metadata' } : {}),
         },
         accept: asTable ? TABLE_ACCEPT : undefined,
-        signal: this.abort.signal,
+        signal: s.abort.signal,
         // Bookmarks arrive about once a minute; silence much longer than the timeout is a dead connection.
         timeoutMs: (timeoutSeconds + 60) * 1000,
       },
@@ -285,10 +291,9 @@ export class ClusterWatcher extends EventEmitter implements LiveInventory {
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  private sleep(signal: AbortSignal, ms: number): Promise<void> {
     return new Promise((resolve) => {
-      if (this.stopped) return resolve();
-      const signal = this.abort.signal;
+      if (signal.aborted) return resolve();
       const done = () => {
         clearTimeout(t);
         signal.removeEventListener('abort', done);
