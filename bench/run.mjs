@@ -16,6 +16,7 @@ const BENCHMARKS = [
   { name: 'audit', script: 'bench/audit.mjs', sizes: null, description: 'audit analyze with the built-in rules against a read+JSON.parse floor on 1,000,000 events with injected attacks' },
   { name: 'admission', script: 'bench/admission.mjs', sizes: null, description: 'admission webhook against a no-op HTTPS server: p50/p99 at a fixed rate, saturated reviews/s' },
   { name: 'store', script: 'bench/store.mjs', sizes: [50_000], description: 'evidence store, SQLite and PostgreSQL: ingest p50/p95 over 30 scans, p95 of the main queries, database size' },
+  { name: 'serve', script: 'bench/serve.mjs', sizes: null, args: ['--objects', '50000', '--cycles', '30', '--change', '0.01'], description: 'palisade serve over HTTPS, SQLite and PostgreSQL: ingest of 30 CI scans of 50,000 objects, p50/p95 of the main API calls and report pages' },
 ];
 
 const { values } = parseArgs({
@@ -45,7 +46,7 @@ let failed = 0;
 for (const b of selected) {
   const sizes = b.sizes && (values.sizes ? values.sizes.split(',').map(Number) : b.sizes);
   for (const n of sizes ?? []) ensureCorpus(n);
-  const args = [b.script, ...(sizes ? ['--sizes', sizes.join(','), ...(values.runs ? ['--runs', values.runs] : [])] : [])];
+  const args = [b.script, ...(sizes ? ['--sizes', sizes.join(','), ...(values.runs ? ['--runs', values.runs] : [])] : []), ...(b.args ?? [])];
   process.stdout.write(`\n=== ${b.name}: node ${args.join(' ')}\n`);
   const r = spawnSync(process.execPath, args, { cwd: REPO, stdio: 'inherit' });
   if (r.status !== 0) {

@@ -45,3 +45,18 @@ export interface Finding {
   fingerprint: string;
   exception?: ExceptionRef;
 }
+
+/** Stable report order of findings, shared by scans and the store: file, line, column, control id, fingerprint. */
+export function compareFindings(a: Finding, b: Finding): number {
+  const fa = a.location?.file ?? '';
+  const fb = b.location?.file ?? '';
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  const la = a.location?.line ?? 0;
+  const lb = b.location?.line ?? 0;
+  if (la !== lb) return la - lb;
+  const ca = a.location?.column ?? 0;
+  const cb = b.location?.column ?? 0;
+  if (ca !== cb) return ca - cb;
+  if (a.controlId !== b.controlId) return a.controlId < b.controlId ? -1 : 1;
+  return a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0;
+}

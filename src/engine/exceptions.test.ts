@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../cli/testing.js';
 import { parseExceptions } from '../sources/exceptions-file.js';
+import { wildcardMatch } from './exceptions.js';
 
 const PODS = `apiVersion: v1
 kind: Pod
@@ -132,5 +133,20 @@ exceptions:
     const cwd = dir({ 'pods.yaml': PODS, 'exc.yaml': text });
     const r = await runCli(['scan', 'pods.yaml', '-e', 'exc.yaml', '--control', 'PAL-POD-001', '-f', 'json'], { cwd });
     assert.equal(r.code, 2);
+  });
+});
+
+describe('exception name and namespace globs', () => {
+  it('match * and ? as before, without a regular expression', () => {
+    const cases: [string, string, boolean][] = [
+      ['web-*', 'web-1', true], ['web-*', 'api-1', false], ['*', '', true], ['?', '', false], ['a?c', 'abc', true], ['a?c', 'ac', false],
+      ['*-prod', 'shop-prod', true], ['*-prod', 'shop-prod-x', false], ['a*b*c', 'aXbYc', true], ['a*b*c', 'aXbY', false], ['**', 'x', true],
+      ['web.*', 'webx1', false], ['web.*', 'web.1', true], ['(a)*', '(a)b', true], ['[ab]', 'a', false], ['*a*a*a*a*a*a*a*a*b', 'a'.repeat(200), false],
+    ];
+    for (const [p, v, want] of cases) assert.equal(wildcardMatch(p, v), want, `${p} ~ ${v}`);
+  });
+  it('a pattern built to backtrack decides at once on a long name (a regex took minutes)', () => {
+    assert.equal(wildcardMatch('*a'.repeat(20) + '*b', 'a'.repeat(253)), false);
+    assert.equal(wildcardMatch('*a'.repeat(20) + '*b', 'a'.repeat(252) + 'b'), true);
   });
 });

@@ -8,8 +8,35 @@ function globMatch(pattern: string | undefined, value: string | undefined): bool
   if (pattern === undefined) return true;
   if (value === undefined) return pattern === '*';
   if (!/[*?]/.test(pattern)) return pattern === value;
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-  return re.test(value);
+  return wildcardMatch(pattern, value);
+}
+
+/**
+ * `*` (any run) and `?` (one character), matched without a regular expression: a
+ * pattern such as `*a*a*a*a*b` would make a backtracking regex take minutes on a long
+ * name, and exception files come from pull requests and the API. On a mismatch only the
+ * last `*` is retried, one character further, so the cost is at most pattern × value.
+ */
+export function wildcardMatch(pattern: string, value: string): boolean {
+  let p = 0;
+  let v = 0;
+  let star = -1;
+  let resume = 0;
+  while (v < value.length) {
+    const c = pattern[p];
+    if (c === '*') {
+      star = p++;
+      resume = v;
+    } else if (c !== undefined && (c === '?' || c === value[v])) {
+      p++;
+      v++;
+    } else if (star >= 0) {
+      p = star + 1;
+      v = ++resume;
+    } else return false;
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 export function selectorMatches(sel: ResourceSelector, r: Resource): boolean {

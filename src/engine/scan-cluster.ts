@@ -17,7 +17,7 @@ import { coveragePlan, WORKLOAD_KINDS } from '../sources/cluster/kinds.js';
 import { listClusterResources, type CoverageGap, type ListProgress } from '../sources/cluster/list.js';
 import { runControls } from './engine.js';
 import type { ExceptionSet } from './exceptions.js';
-import { compareFindings } from './scan.js';
+import { compareFindings } from '../core/finding.js';
 import type { ScanGap, ScanResult } from './scan-result.js';
 
 export interface JudgeOptions {

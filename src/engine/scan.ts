@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Control, ControlSettings } from '../core/control.js';
 import type { Diagnostic } from '../core/errors.js';
-import type { Finding } from '../core/finding.js';
+import { compareFindings } from '../core/finding.js';
 import type { Severity } from '../core/severity.js';
 import { VERSION } from '../core/version.js';
 import { buildInventory } from '../inventory/inventory.js';
@@ -60,19 +60,4 @@ export async function scanManifests(opts: ScanOptions): Promise<ScanResult> {
     frameworks: (opts.frameworks ?? []).map((fw) => frameworkStatus(fw, engine.controls)),
     diagnostics: [...(opts.diagnostics ?? []), ...loaded.diagnostics, ...engine.diagnostics, ...(opts.exceptions?.report() ?? [])],
   };
-}
-
-/** Stable order: file, line, column, control id. */
-export function compareFindings(a: Finding, b: Finding): number {
-  const fa = a.location?.file ?? '';
-  const fb = b.location?.file ?? '';
-  if (fa !== fb) return fa < fb ? -1 : 1;
-  const la = a.location?.line ?? 0;
-  const lb = b.location?.line ?? 0;
-  if (la !== lb) return la - lb;
-  const ca = a.location?.column ?? 0;
-  const cb = b.location?.column ?? 0;
-  if (ca !== cb) return ca - cb;
-  if (a.controlId !== b.controlId) return a.controlId < b.controlId ? -1 : 1;
-  return a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0;
 }

@@ -217,6 +217,8 @@ export function storeError(e: unknown): ApiError | undefined {
 const EXCEPTION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const CONTROL_REF = /^(\*|[A-Za-z0-9][A-Za-z0-9._-]{0,99})$/;
 
+const MAX_GLOB_STARS = 2;
+
 function selectorOf(v: unknown, field: string): ResourceSelector {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw badRequest(field, 'expected an object with kind, namespace, name and/or labels');
   const o = v as Record<string, unknown>;
@@ -225,6 +227,8 @@ function selectorOf(v: unknown, field: string): ResourceSelector {
   for (const k of ['kind', 'namespace', 'name'] as const) {
     if (o[k] === undefined) continue;
     if (typeof o[k] !== 'string' || !o[k] || (o[k] as string).length > 253) throw badRequest(`${field}.${k}`, 'expected a non-empty string (namespace and name may use * and ?)');
+    // Globs become backtracking regular expressions matched against every resource of every scan: each * more multiplies the worst case by the name's length.
+    if (((o[k] as string).match(/\*/g)?.length ?? 0) > MAX_GLOB_STARS) throw badRequest(`${field}.${k}`, `at most ${MAX_GLOB_STARS} * in a pattern`);
     out[k] = o[k] as string;
   }
   if (o.labels !== undefined) {
@@ -748,7 +752,7 @@ export function apiRoutes(): Route[] {
       tag: 'tokens',
       summary: 'Create a token; its secret is in this answer only',
       body: { contentType: 'application/json', schema: ref('TokenRequest'), description: 'Name and role.', limitOption: '--max-json-body' },
-      responses: { '201': { description: 'The token and its secret.', schema: ref('CreatedToken') } },
+      responses: { '201': { description: 'The token and its secret.', schema: ref('CreatedToken') }, '409': { description: 'A token has (or had) this name: audit trails name the actor by it.', schema: ref('Error') } },
       async handle(c) {
         const body = await readJson(c.req, c.app.limits.jsonBytes, '--max-json-body');
         if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('(body)', 'expected an object {name, role}');

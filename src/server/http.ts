@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { diagnostic, type ErrorCode } from '../core/errors.js';
+import { BodyTooLarge, ClientGone, readBoundedBody } from './request-body.js';
 
 /** An answer other than success; `field` names the parameter or body field at fault. */
 export class ApiError extends Error {
@@ -30,10 +31,7 @@ export function errorBody(e: ApiError): string {
   return JSON.stringify({ error: { code: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) } });
 }
 
-class BodyTooLarge extends Error {}
-
-/** The client went away while its body was read: nothing to answer. */
-export class ClientGone extends Error {}
+export { ClientGone };
 
 /** Reads a whole body up to `limit` bytes; a larger one is an ApiError 413 (`option` names the flag that sets the limit). */
 export async function readBody(req: IncomingMessage, limit: number, option: string): Promise<Buffer> {
@@ -42,27 +40,7 @@ export async function readBody(req: IncomingMessage, limit: number, option: stri
   // Refused before reading: the connection is closed rather than drained.
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
   try {
-    return await new Promise<Buffer>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let done = false;
-      const finish = (f: () => void) => {
-        if (!done) {
-          done = true;
-          f();
-        }
-      };
-      req.on('data', (c: Buffer) => {
-        if (done) return;
-        size += c.length;
-        if (size > limit) return finish(() => reject(new BodyTooLarge()));
-        chunks.push(c);
-      });
-      req.on('end', () => finish(() => resolve(Buffer.concat(chunks, size))));
-      // Wrapped: a client's ECONNRESET must not read as the store's connection failing.
-      req.on('error', (e) => finish(() => reject(new ClientGone(e.message))));
-      req.on('aborted', () => finish(() => reject(new ClientGone('request aborted'))));
-    });
+    return await readBoundedBody(req, limit);
   } catch (e) {
     if (e instanceof BodyTooLarge) throw tooLarge();
     throw e;
@@ -102,6 +80,8 @@ export type ParamValues = Record<string, string | number | boolean | undefined>;
 function convert(spec: ParamSpec, raw: string, where: string): string | number | boolean {
   const field = `${where} ${spec.name}`;
   if (raw.length > 1000) throw badRequest(field, 'longer than 1000 characters');
+  // No column holds a NUL (PostgreSQL refuses it in text), so no value with one can match.
+  if (raw.includes('\0')) throw badRequest(field, 'must not contain a NUL character');
   if (spec.type === 'integer') {
     if (!/^-?\d{1,15}$/.test(raw)) throw badRequest(field, `expected a whole number, got ${JSON.stringify(raw.slice(0, 40))}`);
     const n = Number(raw);

@@ -192,3 +192,18 @@ export async function listenHttps(
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return { server, port, url: `https://${shownHost}:${port}` };
 }
+
+/**
+ * The graceful stop every Palisade server shares: stop accepting, close idle keep-alive
+ * connections, let requests in flight finish until `graceMs` has passed, then close every
+ * connection. Resolves with that deadline, for what the caller still stops within the grace.
+ */
+export async function closeGracefully(server: Server, inFlight: () => number, graceMs: number, pollMs = 10): Promise<number> {
+  const stopped = new Promise<void>((r) => server.close(() => r()));
+  server.closeIdleConnections();
+  const deadline = Date.now() + graceMs;
+  while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, pollMs));
+  server.closeAllConnections();
+  await stopped;
+  return deadline;
+}

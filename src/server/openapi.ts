@@ -117,7 +117,11 @@ export const SCHEMAS = {
     required: ['scanId', 'cluster', 'startedAt', 'framework', 'score', 'counts'],
     properties: { scanId: int, cluster: str, startedAt: time, framework: str, score: { type: ['number', 'null'] }, counts: countsSchema },
   },
-  ResourceSelector: { type: 'object', properties: { kind: str, namespace: str, name: str, labels: { type: 'object', additionalProperties: str } } },
+  ResourceSelector: {
+    type: 'object',
+    description: 'namespace and name are globs with * and ? (at most two * each).',
+    properties: { kind: str, namespace: str, name: str, labels: { type: 'object', additionalProperties: str } },
+  },
   ExceptionRequest: {
     type: 'object',
     required: ['controls', 'resources', 'justification', 'owner', 'expires'],

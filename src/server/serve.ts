@@ -14,10 +14,10 @@ import { performance } from 'node:perf_hooks';
 import { PACKAGE_ROOT } from '../core/version.js';
 import type { Control } from '../core/control.js';
 import type { Store } from '../store/types.js';
-import { apiRoutes, ScanResultCache, storeError, type App, type ServerLimits, type LogFn, type Reply, type Route } from './api.js';
+import { apiRoutes, ScanResultCache, storeError, storeUnavailable, type App, type ServerLimits, type LogFn, type Reply, type Route } from './api.js';
 import { authorize } from './auth.js';
 import { ApiError, apiError, ClientGone, errorBody, parsePathParams, parseQuery } from './http.js';
-import { CertificateWatcher, listenHttps, serverTlsOptions } from './https.js';
+import { CertificateWatcher, closeGracefully, listenHttps, serverTlsOptions } from './https.js';
 import { AuditPipeline } from './ingest.js';
 import { ServerMetrics } from './metrics.js';
 import { Router } from './router.js';
@@ -99,7 +99,9 @@ export async function startServer(opts: ServerOptions): Promise<PalisadeServer> 
         return { ok: true, detail: 'ok' };
       } catch (e) {
         metrics.storeErrors.inc({ operation: 'ready' });
-        return { ok: false, detail: `the store does not answer: ${(e as Error).message.slice(0, 200)}` };
+        // /readyz needs no token: the database's own words (host, user, database names) go to the log only.
+        log('warn', `readiness: the store does not answer: ${String((e as Error)?.message ?? e).slice(0, 300)}`);
+        return { ok: false, detail: `the store does not answer (${storeUnavailable(e) ?? 'see the server log'})` };
       }
     },
   };
@@ -107,7 +109,9 @@ export async function startServer(opts: ServerOptions): Promise<PalisadeServer> 
   const sendError = (res: ServerResponse, e: ApiError) => {
     if (res.headersSent) return void res.destroy();
     const body = errorBody(e);
-    res.writeHead(e.status, { ...SECURITY_HEADERS, ...JSON_HEADERS, ...e.headers, ...(draining ? { connection: 'close' } : {}), 'content-length': Buffer.byteLength(body) });
+    // A body left unread (refused before reading: no token, 415, 429…) would otherwise be read and discarded to its declared length.
+    const close = draining || !res.req.complete;
+    res.writeHead(e.status, { ...SECURITY_HEADERS, ...JSON_HEADERS, ...e.headers, ...(close ? { connection: 'close' } : {}), 'content-length': Buffer.byteLength(body) });
     res.end(body);
   };
 
@@ -253,12 +257,7 @@ export async function startServer(opts: ServerOptions): Promise<PalisadeServer> 
     close({ graceMs = 25_000 } = {}) {
       closing ??= (async () => {
         draining = true;
-        const stopped = new Promise<void>((r) => srv.close(() => r()));
-        srv.closeIdleConnections();
-        const deadline = Date.now() + graceMs;
-        while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-        srv.closeAllConnections();
-        await stopped;
+        await closeGracefully(srv, () => inFlight, graceMs);
         watcher.close();
         resolveClosed();
       })();

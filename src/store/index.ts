@@ -24,7 +24,8 @@ export type StoreLocation = { dialect: 'sqlite'; file: string } | { dialect: 'po
 
 /** The URL as it may be shown: any password replaced. */
 export function redactStoreUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+  // pg takes the password up to the last @ before the path (a raw @ in it is common), and from ?password= too.
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^/?#]*@/i, '$1***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
 export function parseStoreUrl(url: string): StoreLocation {

@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { diagnostic, PalisadeError, type Diagnostic, type ErrorCode } from '../core/errors.js';
-import type { Finding, FindingStatus } from '../core/finding.js';
+import { compareFindings, type Finding, type FindingStatus } from '../core/finding.js';
 import { isSeverity, SEVERITIES, type Severity } from '../core/severity.js';
 import type { ControlMeta } from '../core/control.js';
 import { CONTROLS } from '../controls/registry.js';
@@ -121,21 +121,6 @@ interface CompactRun {
 
 type CompactRequirement = [id: string, status: RequirementStatus, failed: number, excepted: number];
 
-/** Stable report order, as scan.ts sorts: file, line, column, control id, fingerprint. */
-function compareFindings(a: Finding, b: Finding): number {
-  const fa = a.location?.file ?? '';
-  const fb = b.location?.file ?? '';
-  if (fa !== fb) return fa < fb ? -1 : 1;
-  const la = a.location?.line ?? 0;
-  const lb = b.location?.line ?? 0;
-  if (la !== lb) return la - lb;
-  const ca = a.location?.column ?? 0;
-  const cb = b.location?.column ?? 0;
-  if (ca !== cb) return ca - cb;
-  if (a.controlId !== b.controlId) return a.controlId < b.controlId ? -1 : 1;
-  return a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0;
-}
-
 const FINDING_COLUMNS =
   'cluster, fingerprint, control_id, severity, severity_order, status, message_id, message, api_version, kind, namespace, name, resource_key, observation, first_seen, first_scan, last_seen, last_scan, resolved_at, resolved_scan';
 const FINDING_UPSERT = `ON CONFLICT (cluster, fingerprint) DO UPDATE SET ${['control_id', 'severity', 'severity_order', 'status', 'message_id', 'message', 'api_version', 'kind', 'namespace', 'name', 'resource_key', 'observation', 'last_seen', 'last_scan']
@@ -225,6 +210,7 @@ function tokenFromRow(r: Row): ApiToken {
 function encodeCursor(parts: unknown[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
+const cursorText = (v: unknown): boolean => typeof v === 'string' && !v.includes('\0');
 function decodeCursor<T extends unknown[]>(cursor: string, check: (v: unknown[]) => boolean): T {
   try {
     if (cursor.length > 2_048) throw new Error('too long');
@@ -539,7 +525,8 @@ export class SqlStore implements Store {
     const pageWhere = [...where];
     const pageParams = [...params];
     if (q.cursor !== undefined) {
-      const [o, c, fp] = decodeCursor<[number, string, string]>(q.cursor, (v) => v.length === 3 && typeof v[0] === 'number' && typeof v[1] === 'string' && typeof v[2] === 'string');
+      // Checked as tightly as the columns: PostgreSQL fails on a fraction, an INTEGER overflow or a NUL.
+      const [o, c, fp] = decodeCursor<[number, string, string]>(q.cursor, (v) => v.length === 3 && Number.isSafeInteger(v[0]) && (v[0] as number) >= 0 && (v[0] as number) <= 0x7fffffff && cursorText(v[1]) && cursorText(v[2]));
       pageWhere.push('(f.severity_order, f.cluster, f.fingerprint) > (?, ?, ?)');
       pageParams.push(o, c, fp);
     }
@@ -705,7 +692,7 @@ export class SqlStore implements Store {
     if (opts.since !== undefined) where.push('time >= ?'), params.push(canonicalTime(opts.since));
     if (opts.incidentsOnly) where.push('is_incident = 1');
     if (opts.cursor !== undefined) {
-      const [before] = decodeCursor<[number]>(opts.cursor, (v) => v.length === 1 && Number.isInteger(v[0]));
+      const [before] = decodeCursor<[number]>(opts.cursor, (v) => v.length === 1 && Number.isSafeInteger(v[0]) && (v[0] as number) >= 1);
       where.push('id < ?');
       params.push(before);
     }
@@ -728,7 +715,15 @@ export class SqlStore implements Store {
   // ---------- API tokens ----------
 
   async createToken(name: string, role: Role): Promise<{ token: ApiToken; secret: string }> {
-    return insertToken(this.db, name, role);
+    checkToken(name, role);
+    // Audit trails name the actor by its token's name: a second token under a name in use (or once used) would act as someone else there.
+    return this.db.tx(
+      async (q) => {
+        if (await q.get('SELECT id FROM api_tokens WHERE LOWER(TRIM(name)) = LOWER(TRIM(CAST(? AS TEXT)))', [name])) throw storeError('PALISADE_STORE_CONFLICT', { what: 'a token named', id: JSON.stringify(name) }, 'name');
+        return insertToken(q, name, role);
+      },
+      { lock: true },
+    );
   }
 
   async createFirstToken(name: string, role: Role): Promise<{ token: ApiToken; secret: string } | undefined> {

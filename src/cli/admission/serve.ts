@@ -152,17 +152,24 @@ export function parseListen(v: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
-/** Uses the certificates in `dir`, creating a CA and a serving certificate when there are none. */
-export function ensureCertificates(dir: string, names: readonly string[]): { certFile: string; keyFile: string; caFile: string; created: boolean } {
+/**
+ * Uses the certificates in `dir`, creating a CA and a serving certificate for `service` (in
+ * namespace palisade) and `names` when there are none; shared by `admission serve` and `serve`.
+ * The CA key is written only when `keepCaKey` is set; otherwise nothing can sign with the CA later.
+ */
+export function ensureCertificates(
+  dir: string,
+  opts: { service: string; names: readonly string[]; keepCaKey: boolean },
+): { certFile: string; keyFile: string; caFile: string; created: boolean } {
   const certFile = join(dir, 'tls.crt');
   const keyFile = join(dir, 'tls.key');
   const caFile = join(dir, 'ca.crt');
   if (existsSync(certFile) && existsSync(keyFile) && existsSync(caFile)) return { certFile, keyFile, caFile, created: false };
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const { ca, server } = webhookCertificates({ service: 'palisade-admission', namespace: 'palisade', extraNames: names });
+    const { ca, server } = webhookCertificates({ service: opts.service, namespace: 'palisade', extraNames: opts.names });
     writeFileSync(caFile, ca.certPem);
-    writeFileSync(join(dir, 'ca.key'), ca.keyPem, { mode: 0o600 });
+    if (opts.keepCaKey) writeFileSync(join(dir, 'ca.key'), ca.keyPem, { mode: 0o600 });
     writeFileSync(certFile, server.certPem);
     writeFileSync(keyFile, server.keyPem, { mode: 0o600 });
   } catch (e) {
@@ -189,7 +196,7 @@ export async function runServe(args: ParsedArgs, io: CliIO): Promise<number> {
   if (generateDir) {
     if (certFile || keyFile) throw usage('--generate-cert and --tls-cert/--tls-key exclude each other', '--generate-cert');
     const names = ['localhost', '127.0.0.1', '::1', ...(host !== '0.0.0.0' && host !== '::' ? [host] : [])];
-    const g = ensureCertificates(resolve(io.cwd, generateDir), names);
+    const g = ensureCertificates(resolve(io.cwd, generateDir), { service: 'palisade-admission', names, keepCaKey: true });
     certFile = g.certFile;
     keyFile = g.keyFile;
     const caPem = readFileSync(g.caFile, 'utf8');

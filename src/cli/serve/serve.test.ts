@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,8 @@ test('the first start prints one admin token once; later starts print none; SIGT
     assert.match(me.json().id, /^tok_/);
     assert.equal((await first.get('/api/v1/me')).status, 401);
     assert.equal(await first.stop(), 0);
+    // The self-signed CA signs once: its key is not kept (the admission webhook's is).
+    assert.ok(existsSync(join(dir, 'tls', 'ca.crt')) && !existsSync(join(dir, 'tls', 'ca.key')));
     // The JSON log lines never carry it.
     for (const line of first.io.err().split('\n').filter((l) => l.startsWith('{'))) assert.ok(!line.includes(secret), line);
 

@@ -3,11 +3,10 @@
  * starts the HTTPS server, the cluster scanners and the daily housekeeping (exception
  * expiry, retention), and runs until SIGTERM or SIGINT.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { CliIO, ParsedArgs } from '../command.js';
 import { diagnostic, EXIT, formatDiagnostic, PalisadeError } from '../../core/errors.js';
-import { webhookCertificates } from '../../admission/x509.js';
 import { parseDuration } from '../../detect/correlate/duration.js';
 import { loadSigningKey } from '../../report/bundle.js';
 import { ClusterScanner } from '../../server/cluster-scans.js';
@@ -18,7 +17,7 @@ import { connect } from '../../sources/cluster/client.js';
 import { openStore } from '../../store/index.js';
 import type { Store } from '../../store/types.js';
 import { list, resolveJudging, str } from '../judging-options.js';
-import { parseListen } from '../admission/serve.js';
+import { ensureCertificates, parseListen } from '../admission/serve.js';
 
 export const DEFAULT_DB = 'sqlite:palisade.db';
 
@@ -36,24 +35,6 @@ function duration(v: unknown, option: string, fallback: number): number {
   const ms = parseDuration(v);
   if (ms === undefined) throw usage(`--${option}: expected a duration such as 30s, 5m or 1h, got "${String(v)}"`, `--${option}`);
   return ms;
-}
-
-/** A CA and a serving certificate for local names, created once in `dir`. */
-export function selfSignedCertificates(dir: string): { certFile: string; keyFile: string; caFile: string; created: boolean } {
-  const certFile = join(dir, 'tls.crt');
-  const keyFile = join(dir, 'tls.key');
-  const caFile = join(dir, 'ca.crt');
-  if (existsSync(certFile) && existsSync(keyFile) && existsSync(caFile)) return { certFile, keyFile, caFile, created: false };
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const { ca, server } = webhookCertificates({ service: 'palisade', namespace: 'palisade', extraNames: ['localhost', '127.0.0.1', '::1'] });
-    writeFileSync(caFile, ca.certPem);
-    writeFileSync(certFile, server.certPem);
-    writeFileSync(keyFile, server.keyPem, { mode: 0o600 });
-  } catch (e) {
-    throw new PalisadeError(diagnostic('PALISADE_ADMISSION_CERT_GENERATION', { dir, reason: (e as NodeJS.ErrnoException).code ?? String(e) }, { file: dir }));
-  }
-  return { certFile, keyFile, caFile, created: true };
 }
 
 /**
@@ -86,7 +67,7 @@ export async function runServe(args: ParsedArgs, io: CliIO, signals: Signals = p
   if (v['tls-self-signed'] === true) {
     if (certFile || keyFile) throw usage('--tls-self-signed and --tls-cert/--tls-key exclude each other', '--tls-self-signed');
     const dir = resolve(io.cwd, str(v['tls-dir']) ?? '.palisade-tls');
-    const g = selfSignedCertificates(dir);
+    const g = ensureCertificates(dir, { service: 'palisade', names: ['localhost', '127.0.0.1', '::1'], keepCaKey: false });
     certFile = g.certFile;
     keyFile = g.keyFile;
     io.stderr.write(`palisade serve: ${g.created ? 'created' : 'using'} a self-signed certificate in ${dir}; clients trust it with the CA ${g.caFile} (curl --cacert ${g.caFile})\n`);

@@ -1,6 +1,5 @@
 import { defineControl } from '../../core/control.js';
-import { isPlainObject } from './security-context.js';
-import { runsToCompletion } from './pod-lifecycle.js';
+import { missingProbeVisitor } from './pod-lifecycle.js';
 
 export default defineControl({
   meta: {
@@ -26,14 +25,6 @@ export default defineControl({
     maturity: 'stable',
   },
   check(ctx) {
-    return {
-      podSpec(ps) {
-        if (runsToCompletion(ps)) return;
-        for (const c of ps.containers) {
-          if (c.kind !== 'container' || isPlainObject(c.container.readinessProbe)) continue;
-          ctx.report({ messageId: 'missing', data: { container: c.name }, path: [...c.path, 'readinessProbe'] });
-        }
-      },
-    };
+    return missingProbeVisitor(ctx, 'readinessProbe');
   },
 });

@@ -1,4 +1,6 @@
+import type { ControlContext, Visitor } from '../../core/control.js';
 import type { PodSpecView } from '../../core/inventory.js';
+import { isPlainObject } from './security-context.js';
 
 /** Kinds whose pods run to completion by design. */
 const BATCH_KINDS: ReadonlySet<string> = new Set(['Job', 'CronJob']);
@@ -13,4 +15,20 @@ export function runsToCompletion(ps: PodSpecView): boolean {
   if (BATCH_KINDS.has(ps.resource.kind)) return true;
   const policy = ps.spec.restartPolicy;
   return policy === 'Never' || policy === 'OnFailure';
+}
+
+/** The container fields of the health probes that PAL-POD-011 and PAL-POD-012 require. */
+export type HealthProbe = 'livenessProbe' | 'readinessProbe';
+
+/** The check of both probe controls: every regular container of a serving pod sets `probe`. */
+export function missingProbeVisitor(ctx: ControlContext, probe: HealthProbe): Visitor {
+  return {
+    podSpec(ps) {
+      if (runsToCompletion(ps)) return;
+      for (const c of ps.containers) {
+        if (c.kind !== 'container' || isPlainObject(c.container[probe])) continue;
+        ctx.report({ messageId: 'missing', data: { container: c.name }, path: [...c.path, probe] });
+      }
+    },
+  };
 }

@@ -19,7 +19,8 @@ import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { diagnostic, PalisadeError, type ErrorCode } from '../../core/errors.js';
 import { Counter, Histogram } from '../../admission/metrics.js';
-import { CertificateWatcher, listenHttps, serverTlsOptions } from '../../admission/tls.js';
+import { CertificateWatcher, closeGracefully, listenHttps, serverTlsOptions } from '../../admission/tls.js';
+import { BodyTooLarge, readBoundedBody } from '../../server/request-body.js';
 import { AUDIT_API_VERSIONS, toAuditEvent } from '../audit/event.js';
 import type { SpoolConsumer } from './consumer.js';
 import { batchRecord, SpoolFullError, type Spool } from './spool.js';
@@ -82,31 +83,6 @@ export interface AuditReceiver {
   readonly pending: number;
   /** Readiness fails, new connections stop, batches in flight finish, the consumer drains (at most graceMs), the spool closes. */
   close(opts?: { graceMs?: number }): Promise<void>;
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (f: () => void) => {
-      if (!done) {
-        done = true;
-        f();
-      }
-    };
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > limit) return finish(() => reject(new BodyTooLarge()));
-      chunks.push(c);
-    });
-    req.on('end', () => finish(() => resolve(Buffer.concat(chunks, size))));
-    req.on('error', (e) => finish(() => reject(e)));
-    req.on('aborted', () => finish(() => reject(new Error('request aborted'))));
-  });
 }
 
 function statusBody(code: number, reason: string, message: string, palisadeCode?: ErrorCode, retryAfter?: number): string {
@@ -242,7 +218,7 @@ export async function startAuditReceiver(opts: ReceiverOptions): Promise<AuditRe
     try {
       let body: Buffer;
       try {
-        body = await readBody(req, opts.maxBodyBytes);
+        body = await readBoundedBody(req, opts.maxBodyBytes);
       } catch (e) {
         if (e instanceof BodyTooLarge) return tooLarge();
         return; // the client went away
@@ -360,12 +336,7 @@ export async function startAuditReceiver(opts: ReceiverOptions): Promise<AuditRe
     close({ graceMs = 20_000 } = {}) {
       closing ??= (async () => {
         draining = true;
-        const stopped = new Promise<void>((r) => srv.close(() => r()));
-        srv.closeIdleConnections();
-        const deadline = Date.now() + graceMs;
-        while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-        srv.closeAllConnections();
-        await stopped;
+        const deadline = await closeGracefully(srv, () => inFlight, graceMs, 5);
         watcher.close();
         await spool.close();
         await consumer.stop(Math.max(0, deadline - Date.now()));

@@ -11,8 +11,8 @@
  * (the control "failed on this object"), never as silent passes; mutate, generate and
  * verifyImages rules produce no control and are listed in `skipped`.
  */
-import { defineControl, type Control } from '../../core/control.js';
-import type { K8sObject } from '../../core/resource.js';
+import { defineControl, type Control, type ControlContext, type Judged, type ReportDescriptor } from '../../core/control.js';
+import type { K8sObject, Resource } from '../../core/resource.js';
 import { getAt } from '../../core/path.js';
 import { isSeverity, type Severity } from '../../core/severity.js';
 import { compilePolicy, evaluatePolicy, type CompiledPolicy } from './engine.js';
@@ -88,6 +88,24 @@ export function convertKyvernoPolicy(policyDoc: KyvernoPolicyDoc, origin: Policy
     return r;
   };
 
+  // Policies that read namespace labels see those of the Namespace objects among the scanned
+  // ones (evaluate.namespaceLabels, when given, win). Their results also depend on those
+  // labels, so a cached evaluation is reused only with the very same labels object: the
+  // webhook keeps Namespaces across reviews and a relabelled one is a new object.
+  const readsNamespaces = usesNamespaceLabels(policyDoc, opts.evaluate?.exceptions);
+  const given = opts.evaluate?.namespaceLabels ?? {};
+  const labelledCache = new WeakMap<K8sObject, { labels: Labels | undefined; results: RuleResult[] }>();
+  const labelledResultsFor = (obj: K8sObject, ns: string, labels: Labels | undefined): RuleResult[] => {
+    const hit = labelledCache.get(obj);
+    if (hit && hit.labels === labels) return hit.results;
+    const evaluate: EvaluateOptions = { ...opts.evaluate };
+    if (labels) evaluate.namespaceLabels = { [ns]: labels };
+    else delete evaluate.namespaceLabels;
+    const results = evaluatePolicy(policy, obj, evaluate);
+    labelledCache.set(obj, { labels, results });
+    return results;
+  };
+
   const controls: Control[] = [];
   const skipped: ConvertedKyvernoPolicy['skipped'] = [];
   for (const rule of ownRules) {
@@ -102,8 +120,28 @@ export function convertKyvernoPolicy(policyDoc: KyvernoPolicyDoc, origin: Policy
     const kinds = [...new Set(matchKinds(rule.match))];
     const generated = [...policy.autogen.origin.entries()].filter(([, o]) => o === ruleName).map(([g]) => g);
     if (generated.length && kinds.includes('Pod')) kinds.push(...policy.autogen.controllers.filter((c) => c !== 'none'));
+    // Named so that a live scan also lists the Namespaces whose labels the policy reads.
+    if (readsNamespaces && kinds.length && !kinds.includes('Namespace')) kinds.push('Namespace');
     const id = kyvernoControlId(policy, ruleName);
     const belongs = (r: RuleResult) => r.rule === ruleName || r.generatedFrom === ruleName;
+    /** Reports the rule's results on one object; false when the rule does not apply to it. */
+    const judge = (ctx: ControlContext, r: Resource, results: readonly RuleResult[], explicit: boolean): Judged => {
+      const mine = results.filter(belongs);
+      if (mine.length === 0) return false;
+      let judged = false;
+      for (const res of mine) {
+        if (res.status === 'fail' || res.status === 'warn') {
+          const path = res.path ?? [];
+          const d: ReportDescriptor = { messageId: res.status, data: { message: res.message }, path, evidence: path.length ? getAt(r.object, path) : undefined };
+          if (explicit) d.resource = r;
+          ctx.report(d);
+          judged = true;
+        } else if (res.status === 'error') {
+          throw new Error(`${res.rule}: ${res.message}`);
+        } else if (res.status === 'pass') judged = true;
+      }
+      if (!judged) return false;
+    };
     controls.push(
       defineControl({
         meta: {
@@ -120,21 +158,44 @@ export function convertKyvernoPolicy(policyDoc: KyvernoPolicyDoc, origin: Policy
           maturity: 'beta',
         },
         check(ctx) {
+          if (!readsNamespaces) {
+            return {
+              resource(r) {
+                return judge(ctx, r, resultsFor(r.object), false);
+              },
+            };
+          }
+          // Labels of the namespaces seen so far. An object whose namespace is already known
+          // (or that has none) is judged at once, like any other; the rest wait until every
+          // object has been seen, since a Namespace may come after the objects in it.
+          const known = new Map<string, Labels>(Object.entries(given));
+          const waiting: Resource[] = [];
           return {
             resource(r) {
-              const mine = resultsFor(r.object).filter(belongs);
-              if (mine.length === 0) return false;
-              let judged = false;
-              for (const res of mine) {
-                if (res.status === 'fail' || res.status === 'warn') {
-                  const path = res.path ?? [];
-                  ctx.report({ messageId: res.status, data: { message: res.message }, path, evidence: path.length ? getAt(r.object, path) : undefined });
-                  judged = true;
-                } else if (res.status === 'error') {
-                  throw new Error(`${res.rule}: ${res.message}`);
-                } else if (res.status === 'pass') judged = true;
+              if (r.kind === 'Namespace' && r.name && !known.has(r.name)) known.set(r.name, r.labels);
+              const ns = namespaceOf(r.object);
+              if (ns !== undefined && !known.has(ns)) {
+                waiting.push(r);
+                return false;
               }
-              if (!judged) return false;
+              return judge(ctx, r, ns === undefined ? resultsFor(r.object) : labelledResultsFor(r.object, ns, known.get(ns)), false);
+            },
+            inventory() {
+              let count = 0;
+              const errors: string[] = [];
+              for (const r of waiting) {
+                const ns = namespaceOf(r.object)!;
+                // A namespace that is not among the scanned objects has no labels.
+                try {
+                  if (judge(ctx, r, labelledResultsFor(r.object, ns, known.get(ns)), true) !== false) count++;
+                } catch (e) {
+                  errors.push(`${describeObject(r)}: ${(e as Error).message}`);
+                }
+              }
+              waiting.length = 0;
+              // The engine reports what an inventory visitor throws once, for the whole control.
+              if (errors.length) throw new Error(errors.length === 1 ? errors[0]! : `${errors.slice(0, 3).join('; ')}${errors.length > 3 ? `; and ${errors.length - 3} more objects` : ''}`);
+              return count;
             },
           };
         },
@@ -142,6 +203,41 @@ export function convertKyvernoPolicy(policyDoc: KyvernoPolicyDoc, origin: Policy
     );
   }
   return { controls, skipped };
+}
+
+type Labels = Readonly<Record<string, string>>;
+
+/** The namespace a Kyverno rule sees for an object (metadata.namespace), if it names one. */
+function namespaceOf(obj: K8sObject): string | undefined {
+  const meta = isObj(obj.metadata) ? obj.metadata : {};
+  return typeof meta.namespace === 'string' && meta.namespace ? meta.namespace : undefined;
+}
+
+function describeObject(r: Resource): string {
+  const where = r.origin.type === 'manifest' ? ` in ${r.origin.file}` : '';
+  return `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}${where}`;
+}
+
+const MAX_WALK_DEPTH = 64;
+
+/**
+ * Whether evaluating the policy can read namespace labels: a namespaceSelector anywhere
+ * (match, exclude, failure action overrides, PolicyExceptions) or CEL's namespaceObject.
+ * Policies that do not are evaluated per object without them, exactly as before.
+ */
+function usesNamespaceLabels(policyDoc: KyvernoPolicyDoc, exceptions: readonly K8sObject[] | undefined): boolean {
+  const walk = (v: unknown, depth: number): boolean => {
+    if (depth > MAX_WALK_DEPTH) return false;
+    if (typeof v === 'string') return v.includes('namespaceObject');
+    if (Array.isArray(v)) return v.some((x) => walk(x, depth + 1));
+    if (!isObj(v)) return false;
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'namespaceSelector' && x !== null && x !== undefined) return true;
+      if (walk(x, depth + 1)) return true;
+    }
+    return false;
+  };
+  return walk(policyDoc.spec, 0) || (exceptions ?? []).some((e) => walk(e.spec, 0));
 }
 
 /** The controls of one Kyverno policy (validate rules). */
