@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -62,6 +62,25 @@ describe('palisade audit analyze', () => {
     const all = await runCli(['audit', 'analyze', '--no-builtin', '-r', 'rules.yaml', '-o', 'out.jsonl', '-'], { cwd, stdin: lines(['unapprovedImage', 'unapprovedImageAgain']) });
     assert.equal(all.stdout, '');
     assert.equal(readFileSync(join(cwd, 'out.jsonl'), 'utf8').trim().split('\n').length, 2);
+  });
+
+  it('--follow reads a log as it grows and across a rotation, and finishes on SIGTERM', async () => {
+    const cwd = workdir({ 'rules.yaml': RULES, 'audit.log': lines(['unapprovedImage']) });
+    const running = runCli(['audit', 'analyze', '--no-builtin', '-r', 'rules.yaml', '--follow', 'audit.log'], { cwd });
+    const pause = () => new Promise((r) => setTimeout(r, 600));
+    await pause();
+    appendFileSync(join(cwd, 'audit.log'), lines(['execStarted']));
+    renameSync(join(cwd, 'audit.log'), join(cwd, 'audit-1.log'));
+    writeFileSync(join(cwd, 'audit.log'), lines(['clusterAdminBinding']));
+    await pause();
+    process.emit('SIGTERM');
+    const r = await running;
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { rule: string }).rule), ['Pod With Unapproved Image', 'Exec Into Pod', 'Binding To Cluster Admin']);
+    assert.match(r.stderr, /audit\.log: rotated; reading the new file/);
+    const bad = await runCli(['audit', 'analyze', '--follow', 'a.log', 'b.log'], { cwd });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--follow reads exactly one FILE/);
   });
 
   it('reads a pretty-printed EventList and skips over-long lines', async () => {

@@ -6,6 +6,7 @@ import { diagnostic, EXIT, formatDiagnostic, PalisadeError } from '../../core/er
 import { DEFAULT_LIMITER, DEFAULT_SERVE_LIMITER, formatAlertText } from '../../detect/audit/alerts.js';
 import type { DetectionRecord } from '../../detect/correlate/record.js';
 import { analyzeAuditLogs } from '../../detect/audit/analyze.js';
+import { followFile } from '../../detect/audit/follow.js';
 import { AuditDetector, builtinRuleFiles, loadAuditRules, readRuleFiles } from '../../detect/audit/detector.js';
 import { DEFAULT_READ_LIMITS, gunzipIfNeeded, openAuditFile, textStream } from '../../detect/audit/reader.js';
 import { atLeastPriority, parsePriority, PRIORITIES, type Priority } from '../../detect/rules-lang/priority.js';
@@ -40,6 +41,7 @@ export const spec: CommandSpec = {
     { name: 'dedup-window', type: 'string', valueName: 'SECONDS', description: `Drop an alert identical to one raised less than this many seconds earlier (event time); 0 keeps all. Default: ${DEFAULT_LIMITER.dedupWindowMs / 1000} for analyze (every alert, as Falco writes them), ${DEFAULT_SERVE_LIMITER.dedupWindowMs / 1000} for serve.` },
     { name: 'rate-limit', type: 'string', valueName: 'PER_SECOND', description: 'At most this many alerts per second per rule (token bucket, event time); 0 is unlimited.', default: '0' },
     { name: 'rate-burst', type: 'string', valueName: 'COUNT', description: 'Token bucket size for --rate-limit.', default: String(DEFAULT_LIMITER.burst) },
+    { name: 'follow', type: 'boolean', description: 'Keep reading the one FILE as it grows and across rotations (rename or copytruncate), like tail -F, until SIGINT or SIGTERM; then finish as usual.' },
     { name: 'max-line-bytes', type: 'string', valueName: 'BYTES', description: 'Longest JSON line read; longer lines are reported and skipped.', default: String(DEFAULT_READ_LIMITS.maxLineBytes) },
     ...DETECTION_OPTIONS,
     ...WEBHOOK_OPTIONS,
@@ -89,6 +91,10 @@ async function analyze(args: { values: Record<string, unknown>; positionals: str
   }
   const limiter = { dedupWindowMs: num(v['dedup-window'] ?? String(DEFAULT_LIMITER.dedupWindowMs / 1000), 'dedup-window') * 1000, ratePerSecond: num(v['rate-limit'], 'rate-limit'), burst: num(v['rate-burst'], 'rate-burst', 1) };
   const maxLineBytes = num(v['max-line-bytes'], 'max-line-bytes', 1);
+  const follow = v.follow === true;
+  if (follow && (args.positionals.length !== 1 || args.positionals[0] === '-')) {
+    throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: '--follow reads exactly one FILE (not standard input)' }, { field: '--follow' }));
+  }
 
   const loaded = loadAuditRules(readRulesOrThrow(ruleFilesFrom(v, io.cwd), io.cwd));
   const ruleErrors = loaded.diagnostics.filter((d) => d.level === 'error');
@@ -131,10 +137,18 @@ async function analyze(args: { values: Record<string, unknown>; positionals: str
     };
   }
   const text = v.format === 'text';
+  // --follow ends on SIGINT/SIGTERM: what was read is analysed, alerts flushed, the baseline saved.
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  const followInput = (path: string, name: string): AsyncIterable<Buffer> => {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    return followFile(path, { signal: stop.signal, onRotate: (how) => io.stderr.write(`palisade: ${name}: ${how === 'rotated' ? 'rotated; reading the new file' : 'truncated; reading it again from the start'}\n`) });
+  };
   let worst: Priority | undefined;
   try {
     const result = await analyzeAuditLogs({
-      inputs: args.positionals.map((p) => ({ name: p, open: () => (p === '-' ? stdin(io) : openAuditFile(resolve(io.cwd, p))) })),
+      inputs: args.positionals.map((p) => ({ name: p, open: () => (p === '-' ? stdin(io) : follow ? followInput(resolve(io.cwd, p), p) : openAuditFile(resolve(io.cwd, p))) })),
       detector,
       limiter,
       limits: { ...DEFAULT_READ_LIMITS, maxLineBytes },
@@ -161,6 +175,8 @@ async function analyze(args: { values: Record<string, unknown>; positionals: str
     if (detection.correlator || detection.baseline) io.stderr.write(`palisade: ${result.incidents} incident(s)${detection.baseline ? `, ${result.anomalies} anomaly alert(s), baseline of ${detection.baseline.identities} identit${detection.baseline.identities === 1 ? 'y' : 'ies'}${result.learnedEvents ? ` (+${result.learnedEvents} event(s) learned from --baseline-learn)` : ''}` : ''}\n`);
     if (result.diagnostics.some((d) => d.level === 'error')) return EXIT.input;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     // Also when the analysis failed: no timer or connection may keep the process alive.
     await closeWebhookSinks(webhooks, 0);
     if (fd !== undefined) closeSync(fd);
@@ -175,7 +191,7 @@ export function runServe(v: Record<string, unknown>, io: CliIO, signals?: Parame
   return serve(v, io, { loadRules: () => loadAuditRules(readRulesOrThrow(ruleFilesFrom(v, io.cwd), io.cwd)), limiter }, signals);
 }
 
-const ANALYZE_ONLY = new Set(['format', 'output', 'fail-on-alert', 'dedup-window', 'rate-limit', 'rate-burst', 'max-line-bytes', 'rules', 'no-builtin', ...DETECTION_OPTION_NAMES, ...WEBHOOK_OPTION_NAMES]);
+const ANALYZE_ONLY = new Set(['format', 'output', 'follow', 'fail-on-alert', 'dedup-window', 'rate-limit', 'rate-burst', 'max-line-bytes', 'rules', 'no-builtin', ...DETECTION_OPTION_NAMES, ...WEBHOOK_OPTION_NAMES]);
 
 export const command: Command = {
   spec,
