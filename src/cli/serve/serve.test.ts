@@ -176,3 +176,12 @@ test('two stores starting at once on an empty SQLite file make exactly one first
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a mistyped store URL is refused before certificates or a database are written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'palisade-serve-url-'));
+  const r = await runCli(['serve', '--db', 'bogus://x', '--tls-self-signed', '--tls-dir', 'tls', '--listen', '127.0.0.1:0'], { cwd: dir });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /unsupported scheme bogus .*\[PALISADE_STORE_URL\]/);
+  assert.equal(existsSync(join(dir, 'tls')), false);
+  rmSync(dir, { recursive: true, force: true });
+});

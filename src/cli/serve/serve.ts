@@ -14,7 +14,7 @@ import type { LogFn } from '../../server/api.js';
 import { ServerMetrics } from '../../server/metrics.js';
 import { DEFAULT_LIMITS, startServer } from '../../server/serve.js';
 import { connect } from '../../sources/cluster/client.js';
-import { openStore } from '../../store/index.js';
+import { openStore, parseStoreUrl } from '../../store/index.js';
 import type { Store } from '../../store/types.js';
 import { list, resolveJudging, str } from '../judging-options.js';
 import { ensureCertificates, parseListen } from '../admission/serve.js';
@@ -62,6 +62,8 @@ export interface Signals {
 export async function runServe(args: ParsedArgs, io: CliIO, signals: Signals = process): Promise<number> {
   const v = args.values;
   const { host, port } = parseListen(str(v.listen) ?? '0.0.0.0:8443');
+  // A mistyped store URL is refused before anything is written (certificates, database).
+  parseStoreUrl(str(v.db) ?? DEFAULT_DB);
   let certFile = str(v['tls-cert']);
   let keyFile = str(v['tls-key']);
   if (v['tls-self-signed'] === true) {
