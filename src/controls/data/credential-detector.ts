@@ -303,3 +303,13 @@ export function detectCredential(name: string, value: string): CredentialMatch |
   }
   return randomLooking(name, v);
 }
+
+/** What the credential controls (PAL-DATA-001, PAL-DATA-002) share in their metadata and options. */
+export const CREDENTIAL_REFERENCES = ['https://kubernetes.io/docs/concepts/security/secrets-good-practices/', 'https://cwe.mitre.org/data/definitions/798.html'];
+export const CREDENTIAL_MITRE = ['T1552.001', 'T1552.007'];
+export const ENTROPY_OPTION = { type: 'boolean', default: true, description: 'Report random-looking values under names that do not look like credentials.' };
+
+/** The names an `ignore…` option lists (strings only; anything else in it is ignored). */
+export function ignoredNames(option: unknown): Set<string> {
+  return new Set(Array.isArray(option) ? option.filter((k): k is string => typeof k === 'string') : []);
+}

@@ -1,6 +1,6 @@
 import { defineControl } from '../../core/control.js';
 import { redact } from '../../core/redact.js';
-import { detectCredential } from './credential-detector.js';
+import { CREDENTIAL_MITRE, CREDENTIAL_REFERENCES, detectCredential, ENTROPY_OPTION, ignoredNames } from './credential-detector.js';
 
 export default defineControl({
   meta: {
@@ -22,24 +22,20 @@ export default defineControl({
       entropy: 'ConfigMap {{configMap}} key "{{key}}" holds a {{reason}} that may be a secret',
     },
     appliesTo: ['ConfigMap'],
-    references: [
-      'https://kubernetes.io/docs/concepts/configuration/configmap/',
-      'https://kubernetes.io/docs/concepts/security/secrets-good-practices/',
-      'https://cwe.mitre.org/data/definitions/798.html',
-    ],
-    mitre: ['T1552.001', 'T1552.007'],
+    references: ['https://kubernetes.io/docs/concepts/configuration/configmap/', ...CREDENTIAL_REFERENCES],
+    mitre: [...CREDENTIAL_MITRE],
     maturity: 'beta',
     optionsSchema: {
       type: 'object',
       properties: {
         ignoreKeys: { type: 'array', items: { type: 'string' }, description: 'ConfigMap keys never reported (exact names).' },
-        entropy: { type: 'boolean', default: true, description: 'Report random-looking values under names that do not look like credentials.' },
+        entropy: ENTROPY_OPTION,
       },
       additionalProperties: false,
     },
   },
   check(ctx) {
-    const ignore = new Set(Array.isArray(ctx.options.ignoreKeys) ? (ctx.options.ignoreKeys as unknown[]).filter((k) => typeof k === 'string') : []);
+    const ignore = ignoredNames(ctx.options.ignoreKeys);
     const entropy = ctx.options.entropy !== false;
     return {
       ConfigMap(r) {
