@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeResource, type K8sObject } from '../core/resource.js';
 import { ContextCache } from './context-cache.js';
-import { decide, Exemptions } from './judge.js';
+import { decide, Exemptions, parseFindingsAnnotation } from './judge.js';
 import { parseReview } from './review.js';
 import { admissionReview, HARDENED_CONTAINER, judgeFromArgs, podSpec, workload, WORKLOAD_KINDS } from './test-support.js';
 
@@ -74,6 +74,34 @@ describe('validating decisions', () => {
     assert.ok(d.response.warnings!.some((w) => w.startsWith('[dry-run, would deny] [PAL-POD-001]')));
     assert.equal(d.response.auditAnnotations?.mode, 'dry-run');
     assert.ok(d.findings.find((f) => f.controlId === 'PAL-POD-001')?.wouldDeny);
+  });
+
+  it('writes every judged finding into the findings audit annotation, as text within its limit', () => {
+    const d = run(admissionReview('CREATE', workload('Deployment', podSpec([privileged, latest]))));
+    const value = d.response.auditAnnotations!.findings!;
+    assert.match(value, /^PAL-\S+ (deny|warn|audit) spec\./);
+    assert.doesNotMatch(value, /"/, 'no JSON to escape inside the review');
+    const annotated = parseFindingsAnnotation(value);
+    assert.deepEqual(
+      annotated.map((a) => `${a.control} ${a.action} ${a.path}`),
+      d.findings.map((f) => `${f.controlId} ${f.action} ${f.path}`),
+    );
+    // A pod with many containers: the value stops at a whole entry and counts the rest.
+    const many = Array.from({ length: 60 }, (_, i) => ({ ...privileged, name: `c${i}` }));
+    const big = run(admissionReview('CREATE', workload('Pod', podSpec(many))));
+    const text = big.response.auditAnnotations!.findings!;
+    assert.ok(text.length <= 4096, `${text.length}`);
+    const m = /; and (\d+) more \(decision log\)$/.exec(text);
+    assert.ok(m, text.slice(-80));
+    assert.equal(parseFindingsAnnotation(text).length + Number(m[1]), big.findings.length);
+  });
+
+  it('reads back quoted exception ids and paths with "; " inside quoted keys', () => {
+    const value = 'PAL-X-1 audit+exception="odd id; with spaces" metadata.annotations["a; b"]; PAL-X-2 warn+existing spec.x; and 3 more (decision log)';
+    assert.deepEqual(parseFindingsAnnotation(value), [
+      { control: 'PAL-X-1', action: 'audit', existing: false, exception: 'odd id; with spaces', path: 'metadata.annotations["a; b"]' },
+      { control: 'PAL-X-2', action: 'warn', existing: true, path: 'spec.x' },
+    ]);
   });
 
   describe('UPDATE', () => {
@@ -166,6 +194,8 @@ exceptions:
     assert.equal(f.status, 'excepted');
     assert.equal(f.action, 'audit');
     assert.equal(f.exception, 'EXC-1');
+    const annotated = parseFindingsAnnotation(d.response.auditAnnotations!.findings!);
+    assert.deepEqual(annotated.find((x) => x.control === 'PAL-POD-001'), { control: 'PAL-POD-001', action: 'audit', existing: false, exception: 'EXC-1', path: 'spec.containers[0].securityContext.privileged' });
     assert.equal(run(admissionReview('CREATE', workload('Pod', podSpec([privileged]), 'other'))).response.allowed, false);
   });
 

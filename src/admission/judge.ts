@@ -16,7 +16,7 @@ import { buildInventory } from '../inventory/inventory.js';
 import type { Action, AdmissionSettings } from './config.js';
 import type { ContextCache } from './context-cache.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
-import { auditAnnotations, limitWarnings, prefixSanitized, sanitizeText, truncateRunes } from './warnings.js';
+import { ANNOTATION_VALUE_RUNES, auditAnnotations, limitWarnings, prefixSanitized, sanitizeText, truncateRunes } from './warnings.js';
 
 /** The controls and their settings a decision is made with: a snapshot of a Judging. */
 export interface JudgeSet {
@@ -62,6 +62,32 @@ export function actionFor(controlId: string, severity: Severity, settings: Admis
   if (settings.denyAt !== 'none' && severityRank(severity) >= severityRank(settings.denyAt)) return 'deny';
   if (settings.warnAt !== 'none' && severityRank(severity) >= severityRank(settings.warnAt)) return 'warn';
   return 'audit';
+}
+
+/** A control's action and warning prefix under one settings, looked up for every finding of every review. */
+interface ControlAnswer {
+  severity: Severity;
+  action: Action;
+  /** "[ID] ", and whether it may be put before sanitised text as it is. */
+  prefix: string;
+  cleanPrefix: boolean;
+  /** The id as the findings annotation writes it (no lone surrogate). */
+  annotationId: string;
+}
+
+const answersBySettings = new WeakMap<AdmissionSettings, Map<string, ControlAnswer>>();
+
+function answerFor(controlId: string, severity: Severity, settings: AdmissionSettings): ControlAnswer {
+  let answers = answersBySettings.get(settings);
+  if (!answers) answersBySettings.set(settings, (answers = new Map()));
+  let a = answers.get(controlId);
+  if (a === undefined || a.severity !== severity) {
+    const prefix = `[${controlId}] `;
+    a = { severity, action: actionFor(controlId, severity, settings), prefix, cleanPrefix: prefixSanitized(prefix, 'x') === prefix + 'x', annotationId: auditAnnotations({ v: controlId }).v! };
+    // Control ids come from the built-in library and policy files: a bounded set.
+    if (answers.size < 4096) answers.set(controlId, a);
+  }
+  return a;
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -157,13 +183,14 @@ export function controlsFor(judge: JudgeSet, kind: string): readonly Control[] {
 }
 
 /**
- * Runs the controls on `resource` with its namespace's known objects; findings on it only.
- * fingerprints: false leaves them empty (see findingFingerprint).
+ * Runs the controls on `resource` with its namespace's known objects; findings on it only,
+ * without fixes. fingerprints: false leaves them empty (see findingFingerprint).
  */
 export function evaluate(resource: Resource, judge: JudgeSet, cache: ContextCache | undefined, fingerprints = true): { findings: Finding[]; diagnostics: Diagnostic[] } {
   const context = cache ? cache.contextFor(resource.kind === 'Namespace' ? resource.name : resource.namespace, resource.key) : [];
   const inventory = buildInventory(context.length ? [resource, ...context] : [resource]);
-  const result = runControls(inventory, planFor(judge, resource.kind).prepared, { fingerprints });
+  // A review's answer shows no fixes (the mutating endpoint patches from configuration).
+  const result = runControls(inventory, planFor(judge, resource.kind).prepared, { fingerprints, fixes: false });
   const findings = context.length ? result.findings.filter((f) => f.resource.key === resource.key) : result.findings;
   return { findings, diagnostics: result.diagnostics };
 }
@@ -218,7 +245,7 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
   let denies = false;
   for (const f of findings) {
     if (f.status !== 'fail' && f.status !== 'excepted') continue;
-    let action = actionFor(f.controlId, f.severity, settings);
+    let action = answerFor(f.controlId, f.severity, settings).action;
     if (action === 'off') continue;
     // An accepted risk never blocks; it stays on record.
     if (f.status === 'excepted') action = 'audit';
@@ -255,7 +282,14 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
   const warnings: string[] = [];
   for (const j of judged) {
     if (j.action === 'deny') deny.push(j);
-    else if (j.action === 'warn') warnings.push(prefixSanitized(`${j.wouldDeny ? (j.existing ? '[existing, not blocking] ' : '[dry-run, would deny] ') : ''}[${j.controlId}] `, sanitizeText(j.message)));
+    else if (j.action === 'warn') {
+      const text = sanitizeText(j.message);
+      if (j.wouldDeny) warnings.push(prefixSanitized(`${j.existing ? '[existing, not blocking] ' : '[dry-run, would deny] '}[${j.controlId}] `, text));
+      else {
+        const a = answerFor(j.controlId, j.severity, settings);
+        warnings.push(a.cleanPrefix && text.length > 0 ? a.prefix + text : prefixSanitized(a.prefix, text));
+      }
+    }
   }
   const outcome: Outcome = deny.length ? 'deny' : warnings.length ? 'warn' : 'allow';
   const response: AdmissionResponse = { uid: req.uid, allowed: deny.length === 0 };
@@ -279,41 +313,81 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
     };
   }
   if (warnings.length) response.warnings = limitWarnings(warnings, true);
-  response.auditAnnotations = auditAnnotations({
-    decision: outcome,
-    ...(settings.dryRun ? { mode: 'dry-run' } : {}),
-    ...(deny.length ? { 'denied-by': [...new Set(deny.map((j) => j.controlId))].join(',') } : {}),
-    ...(judged.length ? { findings: annotationFindings(judged) } : {}),
-  });
+  // Our own keys (valid qualified names); values within the bounds auditAnnotations() keeps.
+  const annotations: Record<string, string> = { decision: outcome };
+  if (settings.dryRun) annotations.mode = 'dry-run';
+  if (deny.length) annotations['denied-by'] = auditAnnotations({ v: [...new Set(deny.map((j) => j.controlId))].join(',') }).v!;
+  if (judged.length) annotations.findings = annotationFindings(judged, settings);
+  response.auditAnnotations = annotations;
   if (response.allowed) remember(req, resource, cache);
   return { response, outcome, findings: judged, diagnostics };
 }
 
-const quotedCache = new Map<string, string>();
-/** JSON text of a string from a small set (control ids, severities, actions). */
-function quoted(s: string): string {
-  let q = quotedCache.get(s);
-  if (q === undefined) {
-    q = JSON.stringify(s);
-    if (quotedCache.size < 4096) quotedCache.set(s, q);
+/** Exception ids are written as they are when plain, as JSON strings otherwise. */
+const PLAIN_ID = /^[A-Za-z0-9._:/-]+$/;
+
+/**
+ * The `findings` audit annotation: one entry per judged finding, `CONTROL ACTION PATH`, joined
+ * by "; ". ACTION is deny, warn or audit, followed by `+existing` when the stored object had
+ * the finding too and `+exception=ID` when an exception covers it, e.g.
+ * `PAL-POD-001 warn+existing spec.containers[0].securityContext.privileged`. Text rather than
+ * JSON: nothing to escape inside the AdmissionReview, and an annotation at its length limit
+ * still ends with a whole entry and "and N more (decision log)". Severities are in the
+ * decision log. Paths (toDotted) and odd exception ids are JSON-escaped and control ids are
+ * checked once (answerFor), so the value has no lone surrogate.
+ */
+function annotationFindings(judged: readonly JudgedFinding[], settings: AdmissionSettings): string {
+  let out = '';
+  for (let i = 0; i < judged.length; i++) {
+    const j = judged[i]!;
+    let entry = `${i ? '; ' : ''}${answerFor(j.controlId, j.severity, settings).annotationId} ${j.action}`;
+    if (j.existing) entry += '+existing';
+    if (j.exception) entry += `+exception=${PLAIN_ID.test(j.exception) ? j.exception : JSON.stringify(j.exception)}`;
+    entry += ` ${j.path}`;
+    // Room is kept for the closing count.
+    if (out.length + entry.length > ANNOTATION_VALUE_RUNES - 48) return `${out}; and ${judged.length - i} more (decision log)`;
+    out += entry;
   }
-  return q;
+  return out;
+}
+
+export interface AnnotatedFinding {
+  control: string;
+  action: string;
+  existing: boolean;
+  exception?: string;
+  path: string;
 }
 
 /**
- * The `findings` audit annotation: JSON.stringify(judged.map(({control, severity, action,
- * path, existing?, exception?}))) written out directly, as it is built for every review.
+ * Reads a `findings` audit annotation back (audit pipelines, tests). Entries are split at
+ * "; " outside the quoted keys and ids a path or id may hold; a closing "and N more" is
+ * left out.
  */
-function annotationFindings(judged: readonly JudgedFinding[]): string {
-  let out = '[';
-  for (let i = 0; i < judged.length; i++) {
-    const j = judged[i]!;
-    out += `${i ? ',' : ''}{"control":${quoted(j.controlId)},"severity":${quoted(j.severity)},"action":${quoted(j.action)},"path":${JSON.stringify(j.path)}`;
-    if (j.existing) out += ',"existing":true';
-    if (j.exception) out += `,"exception":${JSON.stringify(j.exception)}`;
-    out += '}';
+export function parseFindingsAnnotation(value: string): AnnotatedFinding[] {
+  const entries: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === ';' && value[i + 1] === ' ') {
+      entries.push(value.slice(start, i));
+      start = i + 2;
+      i++;
+    }
   }
-  return out + ']';
+  if (value.length) entries.push(value.slice(start));
+  const out: AnnotatedFinding[] = [];
+  for (const e of entries) {
+    const m = /^(\S+) (deny|warn|audit)((?:\+existing)?)(?:\+exception=("(?:[^"\\]|\\.)*"|\S+))? (.*)$/s.exec(e);
+    if (!m) continue; // "and N more (decision log)"
+    out.push({ control: m[1]!, action: m[2]!, existing: m[3] !== '', ...(m[4] ? { exception: m[4].startsWith('"') ? (JSON.parse(m[4]) as string) : m[4] } : {}), path: m[5]! });
+  }
+  return out;
 }
 
 function line(f: JudgedFinding): string {

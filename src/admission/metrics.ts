@@ -40,6 +40,17 @@ export class Counter implements Metric {
     this.values.set(labelText(labels), { labels, value });
   }
 
+  /**
+   * The series of `labels`, created at 0 if new: callers that count the same labels for
+   * every review keep it and bump `value` instead of formatting the labels each time.
+   */
+  series(labels: Labels): { value: number } {
+    const key = labelText(labels);
+    let cur = this.values.get(key);
+    if (!cur) this.values.set(key, (cur = { labels, value: 0 }));
+    return cur;
+  }
+
   get(labels: Labels = {}): number {
     return this.values.get(labelText(labels))?.value ?? 0;
   }
@@ -59,6 +70,19 @@ export class Histogram implements Metric {
     const key = labelText(labels);
     let s = this.series.get(key);
     if (!s) this.series.set(key, (s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
+    this.add(s, value);
+  }
+
+  /** An observer for one label set, for callers that observe it for every review. */
+  observer(labels: Labels): (value: number) => void {
+    const key = labelText(labels);
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, (s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
+    const series = s;
+    return (value) => this.add(series, value);
+  }
+
+  private add(s: { counts: number[]; sum: number; count: number }, value: number): void {
     for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) s.counts[i]!++;
     s.sum += value;
     s.count++;
@@ -89,6 +113,17 @@ export class AdmissionMetrics {
   readonly certExpiry = new Counter('palisade_admission_certificate_expiry_timestamp_seconds', 'When the serving certificate expires (Unix time).', 'gauge');
   readonly cacheObjects = new Counter('palisade_admission_context_objects', 'Context objects known to the webhook, by kind.', 'gauge');
   readonly logDropped = new Counter('palisade_admission_decision_log_dropped_total', 'Decision-log lines dropped because the log could not keep up.');
+
+  private readonly findingSeries = new Map<string, Map<string, { value: number }>>();
+
+  /** Counts one finding of `control` with `action`: called for every finding of every review. */
+  countFinding(control: string, action: string): void {
+    let byAction = this.findingSeries.get(control);
+    if (!byAction) this.findingSeries.set(control, (byAction = new Map()));
+    let s = byAction.get(action);
+    if (!s) byAction.set(action, (s = this.findings.series({ control, action })));
+    s.value++;
+  }
 
   render(): string {
     const out: string[] = [];

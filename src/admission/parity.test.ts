@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import type { K8sObject } from '../core/resource.js';
 import { runCli } from '../cli/testing.js';
 import { admissionReview, HARDENED_CONTAINER, podSpec, review, startTestServer, workload, type TestServer } from './test-support.js';
+import { parseFindingsAnnotation } from './judge.js';
 
 const privileged = { ...HARDENED_CONTAINER, securityContext: { ...(HARDENED_CONTAINER.securityContext as object), privileged: true } };
 
@@ -57,7 +58,7 @@ describe('the same object gets the same decision from scan and from the webhook'
           const scanned = (JSON.parse(scan.stdout).findings as { controlId: string; path: string; status: string }[]).filter((f) => f.status === 'fail').map((f) => `${f.controlId} ${f.path}`).sort();
 
           const answer = await review(t, '/validate', admissionReview('CREATE', obj));
-          const judged = (JSON.parse(answer.auditAnnotations.findings ?? '[]') as { control: string; path: string; exception?: string }[])
+          const judged = parseFindingsAnnotation(answer.auditAnnotations.findings ?? '')
             .filter((f) => !f.exception)
             .map((f) => `${f.control} ${f.path}`)
             .sort();

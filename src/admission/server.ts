@@ -156,9 +156,11 @@ export async function startAdmissionServer(opts: AdmissionServerOptions): Promis
     metrics.inFlight.set({}, n);
   };
 
-  const send = (res: ServerResponse, code: number, body: string, type = 'application/json') => {
+  const send = (res: ServerResponse, code: number, text: string, type = 'application/json') => {
     if (res.headersSent) return;
-    const headers: Record<string, string | number> = { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' };
+    // Encoded once here: the length and the bytes written come from the same buffer.
+    const body = Buffer.from(text, 'utf8');
+    const headers: Record<string, string | number> = { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store' };
     if (draining) headers.connection = 'close';
     res.writeHead(code, headers);
     res.end(body);
@@ -169,10 +171,18 @@ export async function startAdmissionServer(opts: AdmissionServerOptions): Promis
     send(res, code, statusBody(code, reason, message, palisadeCode, field));
   };
 
-  const record = (endpoint: 'validate' | 'mutate', req: AdmissionRequest, resp: AdmissionResponse, outcome: DecisionRecord['outcome'], started: number, extra: Partial<DecisionRecord>) => {
+  // Series looked up once, not formatted for every review.
+  const latencyOf = new Map<string, (seconds: number) => void>();
+  const reviewSeries = new Map<string, { value: number }>();
+  const record = (endpoint: 'validate' | 'mutate', req: AdmissionRequest, resp: AdmissionResponse, outcome: DecisionRecord['outcome'], started: number, extra: () => Partial<DecisionRecord>) => {
     const seconds = (performance.now() - started) / 1000;
-    metrics.latency.observe({ endpoint }, seconds);
-    metrics.reviews.inc({ endpoint, outcome });
+    let observe = latencyOf.get(endpoint);
+    if (!observe) latencyOf.set(endpoint, (observe = metrics.latency.observer({ endpoint })));
+    observe(seconds);
+    const key = `${endpoint} ${outcome}`;
+    let series = reviewSeries.get(key);
+    if (!series) reviewSeries.set(key, (series = metrics.reviews.series({ endpoint, outcome })));
+    series.value++;
     if (!opts.decisionLog) return;
     opts.decisionLog.write({
       time: new Date().toISOString(),
@@ -189,7 +199,7 @@ export async function startAdmissionServer(opts: AdmissionServerOptions): Promis
       enforcement: settings.dryRun ? 'dry-run' : 'enforce',
       allowed: resp.allowed,
       outcome,
-      ...extra,
+      ...extra(),
       ...(resp.warnings?.length ? { warnings: resp.warnings.length } : {}),
       durationMs: Math.round(seconds * 1e6) / 1e3,
     });
@@ -197,9 +207,9 @@ export async function startAdmissionServer(opts: AdmissionServerOptions): Promis
 
   const validate = (req: AdmissionRequest, started: number): AdmissionResponse => {
     const d: Decision = decide(req, judge, settings, exemptions, opts.cache, { fingerprints: opts.decisionLog !== undefined });
-    for (const f of d.findings) metrics.findings.inc({ control: f.controlId, action: f.action });
+    for (const f of d.findings) metrics.countFinding(f.controlId, f.action);
     for (const diag of d.diagnostics) log('warn', diag.message, { code: diag.code, uid: req.uid });
-    record('validate', req, d.response, d.outcome, started, { ...(d.reason ? { reason: d.reason } : {}), ...(d.findings.length ? { findings: d.findings } : {}) });
+    record('validate', req, d.response, d.outcome, started, () => ({ ...(d.reason ? { reason: d.reason } : {}), ...(d.findings.length ? { findings: d.findings } : {}) }));
     return d.response;
   };
 
@@ -224,7 +234,7 @@ export async function startAdmissionServer(opts: AdmissionServerOptions): Promis
         if (applied.length) resp.auditAnnotations = auditAnnotations({ mutations: applied.join(',') });
       }
     }
-    record('mutate', req, resp, reason ? (reason.startsWith('exempt') ? 'exempt' : 'skip') : 'mutate', started, { ...(reason ? { reason } : {}), ...(applied.length ? { mutations: applied } : {}) });
+    record('mutate', req, resp, reason ? (reason.startsWith('exempt') ? 'exempt' : 'skip') : 'mutate', started, () => ({ ...(reason ? { reason } : {}), ...(applied.length ? { mutations: applied } : {}) }));
     return resp;
   };
 

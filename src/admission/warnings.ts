@@ -73,38 +73,33 @@ export function truncateRunes(s: string, max: number): string {
   return runes.slice(0, Math.max(0, max - 1)).join('') + '…';
 }
 
-function runeLength(s: string): number {
-  if (!/[\uD800-\uDFFF]/.test(s)) return s.length;
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
-
 /**
  * Sanitised, deduplicated and limited warnings, with a last one counting what was left out.
  * `sanitized`: the caller already made each text what sanitizeText returns for it.
+ *
+ * At most MAX_WARNINGS - 1 warnings of at most WARNING_TARGET_RUNES runes each are kept, plus
+ * the summary line (under WARNING_TARGET_RUNES too): 24 × 120 = 2,880 runes, so the API
+ * server's 4,096-rune total is never reached and needs no counting.
  */
 export function limitWarnings(texts: readonly string[], sanitized = false): string[] {
-  const seen = new Set<string>();
-  const unique: string[] = [];
-  for (const t of texts) {
-    const w = truncateRunes(sanitized ? t : sanitizeText(t), WARNING_TARGET_RUNES);
-    if (w && !seen.has(w)) {
-      seen.add(w);
-      unique.push(w);
-    }
-  }
   const out: string[] = [];
-  let total = 0;
-  // Room for the closing summary line is kept free.
-  const budget = WARNINGS_TOTAL_RUNES - WARNING_TARGET_RUNES;
-  for (const w of unique) {
-    const n = runeLength(w);
-    if (out.length >= MAX_WARNINGS - 1 || total + n > budget) break;
-    out.push(w);
-    total += n;
+  let seen: Set<string> | undefined;
+  let left = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const t = sanitized ? texts[i]! : sanitizeText(texts[i]!);
+    const w = t.length <= WARNING_TARGET_RUNES ? t : truncateRunes(t, WARNING_TARGET_RUNES);
+    if (!w) continue;
+    // Most answers have a handful of warnings: a linear look beats building a set.
+    if (out.length < 8 && !seen) {
+      if (out.includes(w)) continue;
+    } else {
+      seen ??= new Set(out);
+      if (seen.has(w)) continue;
+      seen.add(w);
+    }
+    if (out.length < MAX_WARNINGS - 1) out.push(w);
+    else left++;
   }
-  const left = unique.length - out.length;
   if (left > 0) out.push(`${left} more warning(s) not shown; the audit annotations and the decision log have them all`);
   return out;
 }

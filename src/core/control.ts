@@ -46,7 +46,11 @@ export interface ReportDescriptor {
   resource?: Resource;
   /** Observed value; the engine redacts it when the path may hold a secret. */
   evidence?: unknown;
-  fix?: JsonPatchOp[];
+  /**
+   * A JSON patch that fixes the finding, or a function building it: callers that never show
+   * fixes (the admission webhook) then skip building them (RunOptions.fixes).
+   */
+  fix?: JsonPatchOp[] | (() => JsonPatchOp[] | undefined);
 }
 
 /** Scan-wide settings that controls may read. */

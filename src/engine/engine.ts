@@ -101,11 +101,14 @@ export interface RunOptions {
    * object).
    */
   fingerprints?: boolean;
+  /** false: findings get no fix (a fix given as a function is never built). Default true. */
+  fixes?: boolean;
 }
 
 /** Walks the inventory once, calling every control's visitor, and collects findings. */
 export function runControls(inventory: Inventory, opts: EngineOptions | PreparedControls, runOptions: RunOptions = {}): EngineResult {
   const withFingerprints = runOptions.fingerprints !== false;
+  const withFixes = runOptions.fixes !== false;
   const prepared = 'handlers' in opts ? opts : undefined;
   const o = prepared ? prepared.opts : (opts as EngineOptions);
   const controls = o.controls;
@@ -126,7 +129,7 @@ export function runControls(inventory: Inventory, opts: EngineOptions | Prepared
       report(d: ReportDescriptor) {
         const resource = d.resource ?? current;
         if (!resource) throw new Error(`${control.meta.id}: report() outside of a resource needs d.resource`);
-        const f = makeFinding(control.meta, run.severity, resource, d, withFingerprints);
+        const f = makeFinding(control.meta, run.severity, resource, d, withFingerprints, withFixes);
         const exc = o.exceptionFor?.(f, resource);
         if (exc) {
           f.status = 'excepted';
@@ -318,7 +321,7 @@ function resourceRef(r: Resource): FindingResourceRef {
   return ref;
 }
 
-function makeFinding(meta: ControlMeta, severity: Severity, resource: Resource, d: ReportDescriptor, withFingerprint: boolean): Finding {
+function makeFinding(meta: ControlMeta, severity: Severity, resource: Resource, d: ReportDescriptor, withFingerprint: boolean, withFix: boolean): Finding {
   const template = meta.messages[d.messageId];
   if (template === undefined) throw new Error(`${meta.id}: unknown messageId "${d.messageId}"`);
   const f: Finding = {
@@ -337,7 +340,10 @@ function makeFinding(meta: ControlMeta, severity: Severity, resource: Resource, 
     f.location = loc;
   }
   if (d.evidence !== undefined) f.evidence = isSecretPath(resource.kind, d.path) && !isRedacted(d.evidence) ? redact(d.evidence) : d.evidence;
-  if (d.fix) f.fix = d.fix;
+  if (withFix && d.fix) {
+    const fix = typeof d.fix === 'function' ? d.fix() : d.fix;
+    if (fix) f.fix = fix;
+  }
   return f;
 }
 
