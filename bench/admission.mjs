@@ -196,6 +196,8 @@ async function load(target, rate, concurrency, seconds, reviewsCount, ca) {
   let next = 0;
   let errors = 0;
   let denied = 0;
+  let answerBytes = 0;
+  let answers = 0;
   const send = () =>
     new Promise((resolveSend) => {
       const body = reviews[next++ % reviews.length];
@@ -203,8 +205,11 @@ async function load(target, rate, concurrency, seconds, reviewsCount, ca) {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () => {
+          const answer = Buffer.concat(chunks);
+          answerBytes += answer.length;
+          answers++;
           if (res.statusCode !== 200) errors++;
-          else if (Buffer.concat(chunks).includes('"allowed":false')) denied++;
+          else if (answer.includes('"allowed":false')) denied++;
           resolveSend();
         });
       });
@@ -276,7 +281,7 @@ async function load(target, rate, concurrency, seconds, reviewsCount, ca) {
   const fixed = await open(seconds);
   const saturated = await closed(seconds);
   agent.destroy();
-  return { fixed, saturated, errors, deniedShare: denied / (fixed.count + saturated.count), sent: warmup.count + fixed.count + saturated.count };
+  return { fixed, saturated, errors, deniedShare: denied / (fixed.count + saturated.count), answerBytes: answerBytes / answers, sent: warmup.count + fixed.count + saturated.count };
 }
 
 // ---------------------------------------------------------------- orchestration
@@ -373,12 +378,12 @@ async function orchestrate() {
   const rows = targets.map((t) => {
     const r = results[t.name];
     const cpu = r.cpuPerReviewUs === undefined ? '?' : r.cpuPerReviewUs.toFixed(0);
-    return `| ${r.label} | ${r.fixed.p50.toFixed(2)} | ${r.fixed.p99.toFixed(2)} | ${fmtInt(r.fixed.achieved)} | ${fmtInt(r.saturated.reviewsPerSecond)} | ${r.saturated.p50.toFixed(2)} | ${r.saturated.p99.toFixed(2)} | ${t.name === 'noop' ? '100%' : `${Math.round((100 * r.saturated.reviewsPerSecond) / noop)}%`} | ${cpu} | ${r.errors} |`;
+    return `| ${r.label} | ${r.fixed.p50.toFixed(2)} | ${r.fixed.p99.toFixed(2)} | ${fmtInt(r.fixed.achieved)} | ${fmtInt(r.saturated.reviewsPerSecond)} | ${r.saturated.p50.toFixed(2)} | ${r.saturated.p99.toFixed(2)} | ${t.name === 'noop' ? '100%' : `${Math.round((100 * r.saturated.reviewsPerSecond) / noop)}%`} | ${cpu} | ${fmtInt(r.answerBytes)} | ${r.errors} |`;
   });
   const command = `node bench/admission.mjs --duration ${o.duration} --rate ${o.rate} --concurrency ${o.concurrency} --reviews ${o.reviews}`;
   const table = [
-    `| server | p50 ms @ ${fmtInt(o.rate)}/s | p99 ms @ ${fmtInt(o.rate)}/s | achieved/s | saturated reviews/s (c=${o.concurrency}) | p50 ms sat. | p99 ms sat. | of no-op | server CPU µs/review | errors |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| server | p50 ms @ ${fmtInt(o.rate)}/s | p99 ms @ ${fmtInt(o.rate)}/s | achieved/s | saturated reviews/s (c=${o.concurrency}) | p50 ms sat. | p99 ms sat. | of no-op | server CPU µs/review | answer bytes | errors |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');
   const verdicts = ['all', 'pss'].map((n) => {

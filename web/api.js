@@ -100,7 +100,8 @@ async function request(path, opts) {
 export function describeError(err) {
   if (err instanceof ApiError) {
     if (err.status === 401) return 'Your token was not accepted. Sign in again.';
-    if (err.status === 403) return `Your role can't do this. (${err.message})`;
+    // Other refusals (an approval by the requester's own principal) say why themselves.
+    if (err.status === 403 && err.code === 'PALISADE_API_FORBIDDEN') return `Your role can't do this. (${err.message})`;
     if (err.status === 0) return err.message;
     return `${err.message} (${err.code})`;
   }

@@ -40,7 +40,7 @@ function exceptionCard(ctx, x) {
       row('Justification', x.justification),
       row('Owner', x.owner),
       row('Expires', x.expires),
-      row('Requested', `${x.requestedBy}, `, timeEl(x.requestedAt)),
+      row('Requested', `${actorText(x.requestedBy, x.requestedPrincipal)}, `, timeEl(x.requestedAt)),
       x.decidedBy ? row('Decided', `${x.decidedBy}, `, timeEl(x.decidedAt)) : null));
 
   if (ctx.can('admin')) {
@@ -67,7 +67,7 @@ function exceptionCard(ctx, x) {
     try {
       const events = await api(`/exceptions/${encodeURIComponent(x.id)}/events`);
       trail.replaceChildren(...events.items.map((e) => h('li', null,
-        timeEl(e.at, true), ' ', h('strong', null, e.action), ` by ${e.actor}`, e.comment ? ` — “${e.comment}”` : '')));
+        timeEl(e.at, true), ' ', h('strong', null, e.action), ` by ${actorText(e.actor, e.principal)}`, e.comment ? ` — “${e.comment}”` : '')));
       if (!events.items.length) trail.append(h('li', null, 'No events.'));
       trail.hidden = false;
       toggle.setAttribute('aria-expanded', 'true');
@@ -78,6 +78,11 @@ function exceptionCard(ctx, x) {
   });
   card.append(h('div', { class: 'actions' }, toggle), trail);
   return card;
+}
+
+/** A token's name, and the person it acts for when that is not the name itself. */
+function actorText(name, principal) {
+  return principal && principal.trim().toLowerCase() !== name.trim().toLowerCase() ? `${name} (for ${principal})` : name;
 }
 
 async function decide(ctx, x, action, comment, buttons) {

@@ -10,22 +10,27 @@ export async function tokensView(ctx) {
   }
   const name = h('input', { name: 'name', type: 'text', required: true, maxlength: '64', pattern: '[A-Za-z0-9][A-Za-z0-9 ._@\\-]{0,63}', autocomplete: 'off' });
   const role = select('role', [['viewer', 'viewer'], ['auditor', 'auditor'], ['admin', 'admin']], 'viewer');
+  const principal = h('input', { name: 'principal', type: 'text', maxlength: '64', pattern: '[A-Za-z0-9][A-Za-z0-9 ._@\\-]{0,63}', autocomplete: 'off' });
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const created = h('div', { class: 'secret', hidden: true, role: 'status' });
   const form = h('form', { class: 'filters', 'aria-label': 'Create a token' },
     field('Name', name, 'who or what uses it; shown in audit trails'), field('Role', role),
+    field('Acts for', principal, 'the person it is for; empty: you. Approvals need a token acting for someone other than the requester'),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Create token')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     error.hidden = true;
     try {
-      const r = await api('/tokens', { method: 'POST', body: { name: name.value.trim(), role: role.value } });
+      const body = { name: name.value.trim(), role: role.value };
+      if (principal.value.trim()) body.principal = principal.value.trim();
+      const r = await api('/tokens', { method: 'POST', body });
       // Rendered before the list reloads and kept out of the URL and storage: this is the only time it is shown.
       created.replaceChildren(
-        h('p', null, `Token ${r.token.name} (${r.token.role}) created. Copy its secret now; it is not shown again:`),
+        h('p', null, `Token ${r.token.name} (${r.token.role}, acting for ${r.token.principal}) created. Copy its secret now; it is not shown again:`),
         h('code', { class: 'secret-value', 'aria-label': `Secret of ${r.token.name}` }, r.secret));
       created.hidden = false;
       name.value = '';
+      principal.value = '';
       await renderList(ctx, list);
     } catch (err) {
       error.textContent = describeError(err);
@@ -42,11 +47,12 @@ async function renderList(ctx, container) {
   const rows = tokens.map((t) => h('tr', null,
     h('th', { scope: 'row' }, t.name, ctx.me && ctx.me.id === t.id ? ' (you)' : ''),
     h('td', null, t.role),
+    h('td', null, t.principal),
     h('td', null, timeEl(t.createdAt)),
     h('td', null, t.lastUsedAt ? timeEl(t.lastUsedAt) : '—'),
     h('td', null, t.revokedAt ? badge('revoked', 'x-revoked') : badge('active', 'x-approved')),
     h('td', null, t.revokedAt ? null : revokeButton(ctx, t, container))));
-  container.replaceChildren(table(null, ['Name', 'Role', 'Created', 'Last used', 'State', ''], rows, { class: 'tokens' }));
+  container.replaceChildren(table(null, ['Name', 'Role', 'Acts for', 'Created', 'Last used', 'State', ''], rows, { class: 'tokens' }));
 }
 
 function revokeButton(ctx, t, container) {

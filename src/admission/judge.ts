@@ -77,9 +77,14 @@ interface ControlAnswer {
 
 const answersBySettings = new WeakMap<AdmissionSettings, Map<string, ControlAnswer>>();
 
-function answerFor(controlId: string, severity: Severity, settings: AdmissionSettings): ControlAnswer {
+/** The answers under `settings`, looked up once per review. */
+function answersFor(settings: AdmissionSettings): Map<string, ControlAnswer> {
   let answers = answersBySettings.get(settings);
   if (!answers) answersBySettings.set(settings, (answers = new Map()));
+  return answers;
+}
+
+function answerFor(controlId: string, severity: Severity, settings: AdmissionSettings, answers: Map<string, ControlAnswer>): ControlAnswer {
   let a = answers.get(controlId);
   if (a === undefined || a.severity !== severity) {
     const prefix = `[${controlId}] `;
@@ -240,12 +245,15 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
   const withFingerprints = options.fingerprints !== false;
   const { findings, diagnostics } = evaluate(resource, judge, cache, false);
   const judged: JudgedFinding[] = [];
-  /** The engine findings behind `judged`, index for index. */
+  /** The engine findings behind `judged`, and their controls' answers, index for index. */
   const sources: Finding[] = [];
+  const answered: ControlAnswer[] = [];
+  const answers = answersFor(settings);
   let denies = false;
   for (const f of findings) {
     if (f.status !== 'fail' && f.status !== 'excepted') continue;
-    let action = answerFor(f.controlId, f.severity, settings).action;
+    const answer = answerFor(f.controlId, f.severity, settings, answers);
+    let action = answer.action;
     if (action === 'off') continue;
     // An accepted risk never blocks; it stays on record.
     if (f.status === 'excepted') action = 'audit';
@@ -255,6 +263,7 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
     if (action === 'deny') denies = true;
     judged.push(j);
     sources.push(f);
+    answered.push(answer);
   }
 
   // An update is refused only for what it makes worse: findings the stored object already
@@ -280,13 +289,14 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
 
   const deny: JudgedFinding[] = [];
   const warnings: string[] = [];
-  for (const j of judged) {
+  for (let i = 0; i < judged.length; i++) {
+    const j = judged[i]!;
     if (j.action === 'deny') deny.push(j);
     else if (j.action === 'warn') {
       const text = sanitizeText(j.message);
       if (j.wouldDeny) warnings.push(prefixSanitized(`${j.existing ? '[existing, not blocking] ' : '[dry-run, would deny] '}[${j.controlId}] `, text));
       else {
-        const a = answerFor(j.controlId, j.severity, settings);
+        const a = answered[i]!;
         warnings.push(a.cleanPrefix && text.length > 0 ? a.prefix + text : prefixSanitized(a.prefix, text));
       }
     }
@@ -317,7 +327,7 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
   const annotations: Record<string, string> = { decision: outcome };
   if (settings.dryRun) annotations.mode = 'dry-run';
   if (deny.length) annotations['denied-by'] = auditAnnotations({ v: [...new Set(deny.map((j) => j.controlId))].join(',') }).v!;
-  if (judged.length) annotations.findings = annotationFindings(judged, settings);
+  if (judged.length) annotations.findings = annotationFindings(judged, answered);
   response.auditAnnotations = annotations;
   if (response.allowed) remember(req, resource, cache);
   return { response, outcome, findings: judged, diagnostics };
@@ -336,16 +346,16 @@ const PLAIN_ID = /^[A-Za-z0-9._:/-]+$/;
  * decision log. Paths (toDotted) and odd exception ids are JSON-escaped and control ids are
  * checked once (answerFor), so the value has no lone surrogate.
  */
-function annotationFindings(judged: readonly JudgedFinding[], settings: AdmissionSettings): string {
+function annotationFindings(judged: readonly JudgedFinding[], answered: readonly ControlAnswer[]): string {
   let out = '';
   for (let i = 0; i < judged.length; i++) {
     const j = judged[i]!;
-    let entry = `${i ? '; ' : ''}${answerFor(j.controlId, j.severity, settings).annotationId} ${j.action}`;
+    let entry = `${i ? '; ' : ''}${answered[i]!.annotationId} ${j.action}`;
     if (j.existing) entry += '+existing';
     if (j.exception) entry += `+exception=${PLAIN_ID.test(j.exception) ? j.exception : JSON.stringify(j.exception)}`;
     entry += ` ${j.path}`;
     // Room is kept for the closing count.
-    if (out.length + entry.length > ANNOTATION_VALUE_RUNES - 48) return `${out}; and ${judged.length - i} more (decision log)`;
+    if (out.length + entry.length > ANNOTATION_VALUE_RUNES - 48) return `${out ? `${out}; ` : ''}and ${judged.length - i} more (decision log)`;
     out += entry;
   }
   return out;

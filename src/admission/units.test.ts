@@ -67,6 +67,20 @@ describe('warnings within the API server limits', () => {
     assert.equal(new Set(out).size, out.length);
   });
 
+  it('sanitises exactly like the full replacement chain, whatever the text (fast path included)', () => {
+    // The definition: lone surrogates replaced, control characters to spaces, white-space runs folded, trimmed.
+    const full = (s: string) => s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD').replace(/\p{Cc}/gu, ' ').replace(/\s{2,}/g, ' ').trim();
+    const alphabet = ['a', 'Z', '"', ' ', ' ', '\t', '\n', '\u0000', '\u007f', '\u0085', '\u009f', '\u00a0', '\u1680', '\u2000', '\u200a', '\u2028', '\u202f', '\u3000', '\ufeff', '\uD83D', '\uDE00', '…', 'é'];
+    let seed = 42;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let n = 0; n < 20_000; n++) {
+      let s = '';
+      const len = Math.floor(rnd() * 12);
+      for (let i = 0; i < len; i++) s += rnd() < 0.6 ? 'x' : alphabet[Math.floor(rnd() * alphabet.length)];
+      assert.equal(sanitizeText(s), full(s), JSON.stringify(s));
+    }
+  });
+
   it('writes only audit annotation keys that are valid qualified names', () => {
     assert.ok(isValidAnnotationKey('denied-by'));
     assert.ok(!isValidAnnotationKey('a/b'));

@@ -24,27 +24,19 @@ const CONTROL = /\p{Cc}/gu;
 const HAS_SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** A character \s matches, for code points from U+0080 (below it: space and C0 controls). */
-function isWideSpace(c: number): boolean {
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
+/** The characters \s matches that are not control characters: space and the wide spaces. */
+const SPACE = ' \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
 
 /**
- * Whether sanitizeText could change `s`: a control character, any surrogate (paired ones
+ * Whether sanitizeText could change a text: a control character, any surrogate (paired ones
  * take the slow path too, which keeps them), white space at either end or twice in a row.
- * Most messages have none of these, and one pass over the characters is cheaper than the
- * replacements (a review can carry dozens of warnings).
+ * Most messages have none of these; one compiled regular expression finds out faster than
+ * the replacements, or a loop over the characters (a review can carry dozens of warnings).
  */
+const NEEDS_SANITIZING = new RegExp(`[\\x00-\\x1f\\x7f-\\x9f\\uD800-\\uDFFF]|[${SPACE}]{2}|^[${SPACE}]|[${SPACE}]$`);
+
 function needsSanitizing(s: string): boolean {
-  let prevSpace = true; // leading white space is trimmed
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff)) return true;
-    const space = c === 0x20 || (c > 0x9f && isWideSpace(c));
-    if (space && prevSpace) return true;
-    prevSpace = space;
-  }
-  return prevSpace && s.length > 0;
+  return NEEDS_SANITIZING.test(s);
 }
 
 /**
@@ -83,24 +75,17 @@ export function truncateRunes(s: string, max: number): string {
  */
 export function limitWarnings(texts: readonly string[], sanitized = false): string[] {
   const out: string[] = [];
-  let seen: Set<string> | undefined;
-  let left = 0;
+  // Unique warnings beyond the limit, only counted. The kept ones are compared linearly: at
+  // most 23 strings, and V8 compares lengths first, so a set's hashing would cost more.
+  let more: Set<string> | undefined;
   for (let i = 0; i < texts.length; i++) {
     const t = sanitized ? texts[i]! : sanitizeText(texts[i]!);
     const w = t.length <= WARNING_TARGET_RUNES ? t : truncateRunes(t, WARNING_TARGET_RUNES);
-    if (!w) continue;
-    // Most answers have a handful of warnings: a linear look beats building a set.
-    if (out.length < 8 && !seen) {
-      if (out.includes(w)) continue;
-    } else {
-      seen ??= new Set(out);
-      if (seen.has(w)) continue;
-      seen.add(w);
-    }
+    if (!w || out.includes(w)) continue;
     if (out.length < MAX_WARNINGS - 1) out.push(w);
-    else left++;
+    else (more ??= new Set()).add(w);
   }
-  if (left > 0) out.push(`${left} more warning(s) not shown; the audit annotations and the decision log have them all`);
+  if (more) out.push(`${more.size} more warning(s) not shown; the audit annotations and the decision log have them all`);
   return out;
 }
 

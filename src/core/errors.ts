@@ -86,6 +86,7 @@ export const ERRORS = {
   PALISADE_DETECT_BASELINE_LEARNING: '{{file}} does not exist yet: this run learns the baseline and raises no anomaly alerts (give --learn-for to learn and detect in one run)',
   PALISADE_API_UNAUTHENTICATED: '{{detail}}',
   PALISADE_API_FORBIDDEN: '{{detail}}',
+  PALISADE_API_SELF_APPROVAL: 'exception {{id}} was requested by {{requester}}, acting for {{principal}}; token {{approver}} acts for the same principal. Segregation of duties: an admin acting for another principal must approve it',
   PALISADE_API_NOT_FOUND: '{{detail}}',
   PALISADE_API_METHOD_NOT_ALLOWED: '{{method}} is not allowed on {{path}}; allowed: {{allowed}}',
   PALISADE_API_BAD_REQUEST: '{{field}}: {{detail}}',

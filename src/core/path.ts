@@ -3,19 +3,37 @@ export type JsonPath = readonly (string | number)[];
 
 /** RFC 6901 JSON pointer for a path. */
 export function toPointer(path: JsonPath): string {
-  if (path.length === 0) return '';
-  return '/' + path.map((s) => String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+  let out = '';
+  for (let i = 0; i < path.length; i++) {
+    const s = String(path[i]);
+    // Escaping only when needed: fixes are built for every finding, and keys rarely hold ~ or /.
+    out += '/' + (s.includes('~') || s.includes('/') ? s.replace(/~/g, '~0').replace(/\//g, '~1') : s);
+  }
+  return out;
 }
 
 /** Human form: spec.containers[0].securityContext.privileged */
 export function toDotted(path: JsonPath): string {
   let out = '';
-  for (const seg of path) {
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]!;
     if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else if (isPlainKey(seg)) out += out ? `.${seg}` : seg;
     else out += `[${JSON.stringify(seg)}]`;
   }
   return out;
+}
+
+/** /^[A-Za-z_$][\w$-]*$/ without a regular expression: the webhook writes a path for every finding. */
+function isPlainKey(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36; // A-Z a-z _ $
+    if (letter || (i > 0 && ((c >= 48 && c <= 57) || c === 45))) continue; // then also 0-9 -
+    return false;
+  }
+  return true;
 }
 
 /** The value at `path` in `obj`, or undefined. */

@@ -137,4 +137,89 @@ describe('engine', () => {
     assert.deepEqual(bare.findings.map((f) => f.fingerprint), plain.findings.map(() => ''));
     assert.deepEqual(bare.findings.map((f) => f.message), plain.findings.map((f) => f.message));
   });
+
+  it('calls check() once per run, the first run of prepared controls using the visitors made while preparing', () => {
+    let checks = 0;
+    const counted: Control = defineControl({ meta: meta('T-7'), check: (ctx) => (checks++, { Pod(r) { ctx.report({ messageId: 'm', data: { what: r.name }, path: ['metadata'] }); } }) });
+    const opts = { controls: [counted], settings: { allowedRegistries: [], pssVersion: 'latest' } };
+    const inventory = inventoryOf(YAML);
+    runControls(inventory, opts);
+    assert.equal(checks, 1);
+    const prepared = prepareControls(opts);
+    assert.equal(checks, 2);
+    assert.equal(runControls(inventory, prepared).findings.length, 2);
+    assert.equal(checks, 2);
+    assert.equal(runControls(inventory, prepared).findings.length, 2);
+    assert.equal(checks, 3);
+  });
+
+  it('keeps the findings of a run started from inside another run of the same controls apart', () => {
+    const inventory = inventoryOf(YAML);
+    let inner: ReturnType<typeof runControls> | undefined;
+    const nesting: Control = defineControl({
+      meta: meta('T-8'),
+      check: (ctx) => ({
+        Pod(r) {
+          ctx.report({ messageId: 'm', data: { what: `before ${r.name}` }, path: ['metadata'] });
+          if (!inner) inner = runControls(inventory, prepared);
+          ctx.report({ messageId: 'm', data: { what: `after ${r.name}` }, path: ['metadata'] });
+        },
+      }),
+    });
+    const prepared = prepareControls({ controls: [nesting], settings: { allowedRegistries: [], pssVersion: 'latest' } });
+    const outer = runControls(inventory, prepared);
+    assert.deepEqual(outer.findings.map((f) => f.message), ['found before a', 'found after a', 'found before b', 'found after b']);
+    assert.deepEqual(inner!.findings.map((f) => f.message), ['found before a', 'found after a', 'found before b', 'found after b']);
+    assert.deepEqual(outer.controls.map((c) => [c.evaluated, c.failed]), [[2, 4]]);
+  });
+
+  it('gives the findings of one resource one reference object, also from inventory visitors', () => {
+    const both: Control = defineControl({
+      meta: meta('T-9'),
+      check: (ctx) => ({
+        Pod(r) {
+          ctx.report({ messageId: 'm', data: { what: r.name }, path: ['metadata'] });
+        },
+        inventory(inv) {
+          for (const r of inv.byKind('Pod')) ctx.report({ messageId: 'm', data: { what: r.name }, path: ['spec'], resource: r });
+        },
+      }),
+    });
+    const r = runControls(inventoryOf(YAML), { controls: [both], settings: { allowedRegistries: [], pssVersion: 'latest' } });
+    const [a1, b1, a2, b2] = r.findings;
+    assert.equal(a1!.resource, a2!.resource);
+    assert.equal(b1!.resource, b2!.resource);
+    assert.notEqual(a1!.resource, b1!.resource);
+    assert.deepEqual(a1!.resource, { apiVersion: 'v1', kind: 'Pod', namespace: undefined, name: 'a', key: '/Pod//a' });
+  });
+
+  it('reports an unknown message id and a failing inventory visitor as control failures, without a file for the latter', () => {
+    const typo: Control = defineControl({ meta: meta('T-10'), check: (ctx) => ({ Secret() { ctx.report({ messageId: 'nope', path: [] }); } }) });
+    const late: Control = defineControl({ meta: meta('T-11'), check: () => ({ inventory() { throw new Error('late'); } }) });
+    const r = runControls(inventoryOf(YAML), { controls: [typo, late], settings: { allowedRegistries: [], pssVersion: 'latest' } });
+    assert.equal(r.findings.length, 0);
+    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.file, 'file' in d]), [
+      ['PALISADE_ENGINE_CONTROL_FAILED', 'x.yaml', true],
+      ['PALISADE_ENGINE_CONTROL_FAILED', undefined, false],
+    ]);
+    assert.match(r.diagnostics[0]!.message, /T-10: unknown messageId "nope"/);
+  });
+
+  it('still judges with a control that reports from check() itself, as when it was not prepared', () => {
+    const inventory = inventoryOf(YAML);
+    const anchor = inventory.resources[0]!;
+    const eager: Control = defineControl({
+      meta: meta('T-12'),
+      check: (ctx) => {
+        ctx.report({ messageId: 'm', data: { what: 'at check' }, path: [], resource: anchor });
+        return { Pod() {} };
+      },
+    });
+    const opts = { controls: [eager], settings: { allowedRegistries: [], pssVersion: 'latest' } };
+    const plain = runControls(inventory, opts);
+    assert.deepEqual(plain.findings.map((f) => f.message), ['found at check']);
+    const prepared = prepareControls(opts);
+    assert.deepEqual(runControls(inventory, prepared), plain);
+    assert.deepEqual(runControls(inventory, prepared), plain);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Control, ControlMeta, ControlSettings, ReportDescriptor, Visitor } from '../core/control.js';
+import type { Control, ControlContext, ControlMeta, ControlSettings, ReportDescriptor, Visitor } from '../core/control.js';
 import { diagnostic, type Diagnostic } from '../core/errors.js';
 import type { ExceptionRef, Finding, FindingResourceRef } from '../core/finding.js';
 import type { ContainerView, Inventory, PodSpecView } from '../core/inventory.js';
@@ -64,35 +64,6 @@ function handlersOf(visitors: readonly Visitor[]): Handlers {
   return h;
 }
 
-/**
- * Controls made ready to run many times with the same options: the handler tables and
- * per-control settings are computed once. Every run still calls each control's check()
- * afresh, because controls keep per-run state in its closure (names seen, objects still
- * undecided until the inventory visitor). The admission webhook judges every review with
- * one of these.
- */
-export interface PreparedControls {
-  readonly opts: EngineOptions;
-  readonly severities: readonly Severity[];
-  readonly options: readonly Record<string, unknown>[];
-  readonly handlers: Handlers;
-}
-
-/**
- * Assumes what check() returns has the same keys on every call with the same options (the
- * state a visitor keeps changes, not what it visits).
- */
-export function prepareControls(opts: EngineOptions): PreparedControls {
-  const options = opts.controls.map((c) => opts.controlOptions?.[c.meta.id] ?? {});
-  const visitors = opts.controls.map((c, i) => c.check({ settings: opts.settings, options: options[i]!, report() {} }));
-  return {
-    opts,
-    severities: opts.controls.map((c) => opts.severityOverrides?.[c.meta.id] ?? c.meta.severity),
-    options,
-    handlers: handlersOf(visitors),
-  };
-}
-
 /** What one run may leave out. */
 export interface RunOptions {
   /**
@@ -105,116 +76,221 @@ export interface RunOptions {
   fixes?: boolean;
 }
 
+/**
+ * Controls made ready to run many times with the same options: the handler tables,
+ * per-control settings and each control's context are made once. A context is shared by
+ * every run; its report() goes to the run in progress. Every run still calls each control's
+ * check() afresh, because controls keep per-run state in its closure (names seen, objects
+ * still undecided until the inventory visitor); the visitors made here to learn the handler
+ * tables serve the first run. The admission webhook judges every review with one of these.
+ *
+ * Assumes what check() returns has the same keys on every call with the same options (the
+ * state a visitor keeps changes, not what it visits).
+ */
+export class PreparedControls {
+  readonly severities: readonly Severity[];
+  readonly options: readonly Record<string, unknown>[];
+  readonly handlers: Handlers;
+  private readonly contexts: readonly ControlContext[];
+  private readonly messages: readonly MessageParts[];
+  /** The run in progress: runs are synchronous, and a nested one restores the outer one. */
+  private active: Run | undefined = undefined;
+  /** Visitors made while preparing, not yet used by a run. */
+  private fresh: Visitor[] | undefined;
+
+  constructor(readonly opts: EngineOptions) {
+    const { controls, settings, controlOptions, severityOverrides } = opts;
+    this.options = controls.map((c) => controlOptions?.[c.meta.id] ?? {});
+    this.severities = controls.map((c) => severityOverrides?.[c.meta.id] ?? c.meta.severity);
+    this.messages = controls.map(() => new Map());
+    let reportedOutsideRun = false;
+    this.contexts = controls.map((_, i) => ({
+      settings,
+      options: this.options[i]!,
+      report: (d: ReportDescriptor) => {
+        const run = this.active;
+        if (run) run.report(i, d);
+        // Outside any run (from check() while preparing) a report has nowhere to go, and the
+        // visitors made then must not serve a run: it would miss that finding.
+        else reportedOutsideRun = true;
+      },
+    }));
+    const visitors = controls.map((c, i) => c.check(this.contexts[i]!));
+    this.handlers = handlersOf(visitors);
+    this.fresh = reportedOutsideRun ? undefined : visitors;
+  }
+
+  /** Walks the inventory once, calling every control's visitor, and collects findings. */
+  run(inventory: Inventory, runOptions: RunOptions = {}): EngineResult {
+    const controls = this.opts.controls;
+    const n = controls.length;
+    const runs: ControlRun[] = new Array(n);
+    for (let i = 0; i < n; i++) runs[i] = { meta: controls[i]!.meta, severity: this.severities[i]!, evaluated: 0, failed: 0, excepted: 0 };
+    const run = new Run(this.opts, this.messages, runs, runOptions.fingerprints !== false, runOptions.fixes !== false);
+    const outer = this.active;
+    this.active = run;
+    try {
+      let visitors = this.fresh;
+      this.fresh = undefined;
+      if (!visitors) {
+        visitors = new Array(n);
+        for (let i = 0; i < n; i++) visitors[i] = controls[i]!.check(this.contexts[i]!);
+      }
+      walk(inventory, visitors, this.handlers, run);
+    } finally {
+      this.active = outer;
+    }
+    return { findings: run.findings, controls: runs, diagnostics: run.diagnostics };
+  }
+}
+
+export function prepareControls(opts: EngineOptions): PreparedControls {
+  return new PreparedControls(opts);
+}
+
 /** Walks the inventory once, calling every control's visitor, and collects findings. */
 export function runControls(inventory: Inventory, opts: EngineOptions | PreparedControls, runOptions: RunOptions = {}): EngineResult {
-  const withFingerprints = runOptions.fingerprints !== false;
-  const withFixes = runOptions.fixes !== false;
-  const prepared = 'handlers' in opts ? opts : undefined;
-  const o = prepared ? prepared.opts : (opts as EngineOptions);
-  const controls = o.controls;
-  const n = controls.length;
-  const findings: Finding[] = [];
-  const diagnostics: Diagnostic[] = [];
-  let current: Resource | undefined;
+  return (opts instanceof PreparedControls ? opts : new PreparedControls(opts)).run(inventory, runOptions);
+}
 
-  const runs: ControlRun[] = new Array(n);
-  const visitors: Visitor[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const control = controls[i]!;
-    const run: ControlRun = { meta: control.meta, severity: prepared ? prepared.severities[i]! : o.severityOverrides?.[control.meta.id] ?? control.meta.severity, evaluated: 0, failed: 0, excepted: 0 };
-    runs[i] = run;
-    visitors[i] = control.check({
-      settings: o.settings,
-      options: prepared ? prepared.options[i]! : o.controlOptions?.[control.meta.id] ?? {},
-      report(d: ReportDescriptor) {
-        const resource = d.resource ?? current;
-        if (!resource) throw new Error(`${control.meta.id}: report() outside of a resource needs d.resource`);
-        const f = makeFinding(control.meta, run.severity, resource, d, withFingerprints, withFixes);
-        const exc = o.exceptionFor?.(f, resource);
-        if (exc) {
-          f.status = 'excepted';
-          f.exception = exc;
-          run.excepted++;
-        } else run.failed++;
-        findings.push(f);
-      },
-    });
+/** The state of one run: what its controls reported and counted so far. */
+class Run {
+  readonly findings: Finding[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  /** The resource being visited; undefined in inventory visitors. */
+  current: Resource | undefined = undefined;
+  /** Per control, the last resource counted as evaluated (a resource counts once per control). */
+  private readonly lastJudged: (Resource | undefined)[];
+  /** The resource reference of the last finding, and of the others (most findings are on the visited resource). */
+  private refResource: Resource | undefined = undefined;
+  private ref: FindingResourceRef | undefined = undefined;
+  private refs: Map<Resource, FindingResourceRef> | undefined = undefined;
+
+  constructor(
+    private readonly opts: EngineOptions,
+    private readonly messages: readonly MessageParts[],
+    readonly runs: ControlRun[],
+    private readonly withFingerprints: boolean,
+    private readonly withFixes: boolean,
+  ) {
+    this.lastJudged = new Array(runs.length);
   }
-  // Handler tables built once (per run, or per configuration), so the walk only calls what exists.
-  const { onResource, onPodSpec, onContainer, onInventory, byKind, onlyInventory } = prepared ? prepared.handlers : handlersOf(visitors);
-  const lastResource: (Resource | undefined)[] = new Array(n);
 
-  const judged = (i: number, resource: Resource, result: unknown) => {
-    if (result !== false && lastResource[i] !== resource) {
-      lastResource[i] = resource;
-      runs[i]!.evaluated++;
+  report(i: number, d: ReportDescriptor): void {
+    const run = this.runs[i]!;
+    const resource = d.resource ?? this.current;
+    if (!resource) throw new Error(`${run.meta.id}: report() outside of a resource needs d.resource`);
+    const message = formatParts(messagePartsOf(this.messages[i]!, run.meta, d.messageId), d.data);
+    const f = makeFinding(run.meta, run.severity, resource, this.refOf(resource), message, d, this.withFingerprints, this.withFixes);
+    const exc = this.opts.exceptionFor?.(f, resource);
+    if (exc) {
+      f.status = 'excepted';
+      f.exception = exc;
+      run.excepted++;
+    } else run.failed++;
+    this.findings.push(f);
+  }
+
+  /** One reference object per resource, shared by its findings (a scan can have hundreds of thousands). */
+  private refOf(r: Resource): FindingResourceRef {
+    if (r === this.refResource) return this.ref!;
+    let ref = this.refs?.get(r);
+    if (!ref) {
+      ref = { apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name, key: r.key };
+      // Findings on a second resource: from now on every reference is kept (inventory visitors report on any resource).
+      if (this.refResource) (this.refs ??= new Map([[this.refResource, this.ref!]])).set(r, ref);
     }
-  };
-  const failed = (i: number, resource: Resource, e: unknown) => {
-    diagnostics.push(
-      diagnostic('PALISADE_ENGINE_CONTROL_FAILED', { control: controls[i]!.meta.id, detail: (e as Error).message }, {
-        level: 'warning',
-        file: resource.origin.type === 'manifest' ? resource.origin.file : undefined,
-      }),
-    );
-  };
+    this.refResource = r;
+    this.ref = ref;
+    return ref;
+  }
 
-  const podSpecByResource = new Map<Resource, PodSpecView>();
-  for (const ps of inventory.podSpecs) podSpecByResource.set(ps.resource, ps);
+  judged(i: number, resource: Resource, result: unknown): void {
+    if (result !== false && this.lastJudged[i] !== resource) {
+      this.lastJudged[i] = resource;
+      this.runs[i]!.evaluated++;
+    }
+  }
 
+  /** A control threw: a warning (naming the file when visiting a resource), and the walk goes on. */
+  failed(i: number, resource: Resource | undefined, e: unknown): void {
+    const where = resource ? { level: 'warning' as const, file: resource.origin.type === 'manifest' ? resource.origin.file : undefined } : { level: 'warning' as const };
+    this.diagnostics.push(diagnostic('PALISADE_ENGINE_CONTROL_FAILED', { control: this.runs[i]!.meta.id, detail: (e as Error).message }, where));
+  }
+}
+
+/** The pod spec view of `r`: a short list is searched, a long one indexed (the last view of a resource wins). */
+function podSpecFinder(podSpecs: readonly PodSpecView[]): (r: Resource) => PodSpecView | undefined {
+  if (podSpecs.length <= 8) {
+    return (r) => {
+      for (let j = podSpecs.length - 1; j >= 0; j--) if (podSpecs[j]!.resource === r) return podSpecs[j];
+      return undefined;
+    };
+  }
+  const byResource = new Map<Resource, PodSpecView>();
+  for (const ps of podSpecs) byResource.set(ps.resource, ps);
+  return (r) => byResource.get(r);
+}
+
+function walk(inventory: Inventory, visitors: readonly Visitor[], handlers: Handlers, run: Run): void {
+  const { onResource, onPodSpec, onContainer, onInventory, byKind, onlyInventory } = handlers;
+  const podSpecOf = podSpecFinder(inventory.podSpecs);
   for (const r of inventory.resources) {
-    current = r;
-    for (const i of onResource) {
+    run.current = r;
+    for (let k = 0; k < onResource.length; k++) {
+      const i = onResource[k]!;
       try {
-        judged(i, r, visitors[i]!.resource!(r));
+        run.judged(i, r, visitors[i]!.resource!(r));
       } catch (e) {
-        failed(i, r, e);
+        run.failed(i, r, e);
       }
     }
     const kindHandlers = byKind.get(r.kind);
     if (kindHandlers) {
-      for (const i of kindHandlers) {
+      for (let k = 0; k < kindHandlers.length; k++) {
+        const i = kindHandlers[k]!;
         try {
-          judged(i, r, (visitors[i] as Record<string, (r: Resource) => unknown>)[r.kind]!(r));
+          run.judged(i, r, (visitors[i] as Record<string, (r: Resource) => unknown>)[r.kind]!(r));
         } catch (e) {
-          failed(i, r, e);
+          run.failed(i, r, e);
         }
       }
     }
-    const ps = podSpecByResource.get(r);
+    const ps = podSpecOf(r);
     if (ps) {
-      for (const i of onPodSpec) {
+      for (let k = 0; k < onPodSpec.length; k++) {
+        const i = onPodSpec[k]!;
         try {
-          judged(i, r, visitors[i]!.podSpec!(ps));
+          run.judged(i, r, visitors[i]!.podSpec!(ps));
         } catch (e) {
-          failed(i, r, e);
+          run.failed(i, r, e);
         }
       }
       if (onContainer.length) {
         for (const c of ps.containers as ContainerView[]) {
-          for (const i of onContainer) {
+          for (let k = 0; k < onContainer.length; k++) {
+            const i = onContainer[k]!;
             try {
-              judged(i, r, visitors[i]!.container!(c, ps));
+              run.judged(i, r, visitors[i]!.container!(c, ps));
             } catch (e) {
-              failed(i, r, e);
+              run.failed(i, r, e);
             }
           }
         }
       }
     }
   }
-  current = undefined;
+  run.current = undefined;
   for (const i of onInventory) {
     try {
       const count = visitors[i]!.inventory!(inventory);
-      if (typeof count === 'number') runs[i]!.evaluated += count;
+      if (typeof count === 'number') run.runs[i]!.evaluated += count;
       // A control that only looks across resources and says nothing counts as having judged the scan.
-      else if (onlyInventory[i]) runs[i]!.evaluated = Math.max(runs[i]!.evaluated, 1);
+      else if (onlyInventory[i]) run.runs[i]!.evaluated = Math.max(run.runs[i]!.evaluated, 1);
     } catch (e) {
-      diagnostics.push(diagnostic('PALISADE_ENGINE_CONTROL_FAILED', { control: controls[i]!.meta.id, detail: (e as Error).message }, { level: 'warning' }));
+      run.failed(i, undefined, e);
     }
   }
-  return { findings, controls: runs, diagnostics };
 }
 
 /**
@@ -295,42 +371,53 @@ function compileTemplate(template: string): readonly string[] {
   return parts;
 }
 
-export function formatTemplate(template: string, data: Record<string, unknown> = {}): string {
+function templateParts(template: string): readonly string[] {
   let parts = compiledTemplates.get(template);
   if (!parts) {
     parts = compileTemplate(template);
     // Templates come from control metadata; policy files add a bounded number more.
     if (compiledTemplates.size < 10_000) compiledTemplates.set(template, parts);
   }
+  return parts;
+}
+
+export function formatTemplate(template: string, data: Record<string, unknown> = {}): string {
+  return formatParts(templateParts(template), data);
+}
+
+function formatParts(parts: readonly string[], data: Record<string, unknown> = {}): string {
   let out = parts[0]!;
   for (let i = 1; i < parts.length; i += 2) {
     const k = parts[i]!;
-    out += (k in data ? String(data[k]) : `{{${k}}}`) + parts[i + 1]!;
+    // One lookup when the value is there; `in` only tells a missing key from an undefined value.
+    const v = data[k];
+    out += (v !== undefined || k in data ? String(v) : `{{${k}}}`) + parts[i + 1]!;
   }
   return out;
 }
 
-/** One reference object per resource, shared by its findings (a scan can have hundreds of thousands). */
-const refs = new WeakMap<Resource, FindingResourceRef>();
-function resourceRef(r: Resource): FindingResourceRef {
-  let ref = refs.get(r);
-  if (!ref) {
-    ref = { apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name, key: r.key };
-    refs.set(r, ref);
+/** The compiled message templates of one control by message id, kept across runs (its meta does not change). */
+type MessageParts = Map<string, readonly string[]>;
+
+function messagePartsOf(cache: MessageParts, meta: ControlMeta, messageId: string): readonly string[] {
+  let parts = cache.get(messageId);
+  if (!parts) {
+    const template = meta.messages[messageId];
+    if (template === undefined) throw new Error(`${meta.id}: unknown messageId "${messageId}"`);
+    parts = templateParts(template);
+    cache.set(messageId, parts);
   }
-  return ref;
+  return parts;
 }
 
-function makeFinding(meta: ControlMeta, severity: Severity, resource: Resource, d: ReportDescriptor, withFingerprint: boolean, withFix: boolean): Finding {
-  const template = meta.messages[d.messageId];
-  if (template === undefined) throw new Error(`${meta.id}: unknown messageId "${d.messageId}"`);
+function makeFinding(meta: ControlMeta, severity: Severity, resource: Resource, ref: FindingResourceRef, message: string, d: ReportDescriptor, withFingerprint: boolean, withFix: boolean): Finding {
   const f: Finding = {
     controlId: meta.id,
     severity,
     status: 'fail',
     messageId: d.messageId,
-    message: formatTemplate(template, d.data),
-    resource: resourceRef(resource),
+    message,
+    resource: ref,
     path: d.path,
     fingerprint: withFingerprint ? fingerprint(meta.id, resource.key, d.path, d.messageId) : '',
   };

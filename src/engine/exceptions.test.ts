@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../cli/testing.js';
 import { parseExceptions } from '../sources/exceptions-file.js';
-import { wildcardMatch } from './exceptions.js';
+import { makeResource } from '../core/resource.js';
+import type { Finding } from '../core/finding.js';
+import { ExceptionSet, wildcardMatch } from './exceptions.js';
 
 const PODS = `apiVersion: v1
 kind: Pod
@@ -150,3 +152,30 @@ describe('exception name and namespace globs', () => {
     assert.equal(wildcardMatch('*a'.repeat(20) + '*b', 'a'.repeat(252) + 'b'), true);
   });
 });
+
+describe('opt-out annotations', () => {
+  const pod = (name: string, annotations?: Record<string, unknown>) =>
+    makeResource({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'n', ...(annotations ? { annotations: annotations as Record<string, string> } : {}) } }, { type: 'admission', uid: name });
+  const finding = (controlId: string) => ({ controlId }) as Finding;
+
+  it('apply per resource and control, whatever order findings of several resources come in', () => {
+    const set = new ExceptionSet([]);
+    const plain = pod('plain');
+    const other = pod('other', { 'example.com/owner': 'team' });
+    const opted = pod('opted', { 'exempt.palisade.dev/PAL-A': 'accepted in SEC-1', 'exempt.palisade.dev/PAL-B': '' });
+    const seen = [plain, opted, opted, other, opted, plain, opted].map((r, i) => [r.name, set.exceptionFor(finding(i % 2 ? 'PAL-A' : 'PAL-B'), r)?.reason]);
+    assert.deepEqual(seen, [
+      ['plain', undefined],
+      ['opted', 'accepted in SEC-1'],
+      ['opted', undefined],
+      ['other', undefined],
+      ['opted', undefined],
+      ['plain', undefined],
+      ['opted', undefined],
+    ]);
+    assert.equal(set.exceptionFor(finding('PAL-A'), opted)?.id, 'annotation');
+    // The opt-out without a reason is reported once, with its annotation.
+    assert.deepEqual(set.report().map((d) => [d.code, d.field]), [['PALISADE_EXCEPTION_NO_REASON', 'metadata.annotations.exempt.palisade.dev/PAL-B']]);
+  });
+});
+

@@ -47,6 +47,11 @@ export function selectorMatches(sel: ResourceSelector, r: Resource): boolean {
   return true;
 }
 
+function hasOptOut(annotations: Readonly<Record<string, string>>): boolean {
+  for (const key in annotations) if (key.startsWith(OPT_OUT_ANNOTATION_PREFIX)) return true;
+  return false;
+}
+
 /** True when the exception's last day (UTC) is before `now`. */
 export function isExpired(e: RiskException, now: Date): boolean {
   const end = Date.parse(`${e.expires}T23:59:59.999Z`);
@@ -69,15 +74,44 @@ export class ExceptionSet {
     this.expired = exceptions.filter((e) => isExpired(e, now));
   }
 
-  exceptionFor = (finding: Finding, resource: Resource): ExceptionRef | undefined => {
-    const key = OPT_OUT_ANNOTATION_PREFIX + finding.controlId;
-    const reason = resource.annotations[key];
-    if (reason !== undefined) {
-      if (typeof reason === 'string' && reason.trim().length >= 3) return { id: 'annotation', reason: reason.trim() };
-      // Bounded: a long-running webhook sees an unbounded stream of objects.
-      if (this.reasonless.size < 1000) this.reasonless.set(`${resource.key}\u0000${key}`, { resource, key });
+  /** The opt-out annotation of each control id, made once: a key built afresh per finding costs more than the lookup. */
+  private readonly optOutKeys = new Map<string, string>();
+
+  private optOutKey(controlId: string): string {
+    let key = this.optOutKeys.get(controlId);
+    if (key === undefined) {
+      key = OPT_OUT_ANNOTATION_PREFIX + controlId;
+      // Control ids come from the registry and policy files: a bounded number.
+      if (this.optOutKeys.size < 10_000) this.optOutKeys.set(controlId, key);
     }
-    for (const e of this.active) {
+    return key;
+  }
+
+  /**
+   * The annotations looked at last and whether any is an opt-out: the findings of a resource
+   * come one after another, and most resources opt out of nothing.
+   */
+  private seenAnnotations: Readonly<Record<string, string>> | undefined;
+  private seenOptOut = false;
+
+  exceptionFor = (finding: Finding, resource: Resource): ExceptionRef | undefined => {
+    const annotations = resource.annotations;
+    if (annotations !== this.seenAnnotations) {
+      this.seenAnnotations = annotations;
+      this.seenOptOut = hasOptOut(annotations);
+    }
+    if (this.seenOptOut) {
+      const key = this.optOutKey(finding.controlId);
+      const reason = annotations[key];
+      if (reason !== undefined) {
+        if (typeof reason === 'string' && reason.trim().length >= 3) return { id: 'annotation', reason: reason.trim() };
+        // Bounded: a long-running webhook sees an unbounded stream of objects.
+        if (this.reasonless.size < 1000) this.reasonless.set(`${resource.key}\u0000${key}`, { resource, key });
+      }
+    }
+    // Indexed: this runs for every finding, usually over no exceptions at all.
+    for (let i = 0; i < this.active.length; i++) {
+      const e = this.active[i]!;
       if (!e.controls.includes('*') && !e.controls.includes(finding.controlId)) continue;
       if (!e.resources.some((s) => selectorMatches(s, resource))) continue;
       this.used.add(e.id);

@@ -10,26 +10,56 @@ const CONTAINER_LISTS: readonly [string, ContainerKind][] = [
   ['ephemeralContainers', 'ephemeralContainer'],
 ];
 
+/** The paths of one workload kind, made once and shared by its views (JsonPath is read-only). */
+interface PodPaths {
+  spec: JsonPath;
+  podMetadata: JsonPath;
+  /** Per container list: its field, the kind of its containers and the path of the list. */
+  lists: readonly { field: string; kind: ContainerKind; path: JsonPath }[];
+}
+
+const podPathsByKind = new Map<string, PodPaths>();
+
+function podPathsOf(kind: string): PodPaths | undefined {
+  let paths = podPathsByKind.get(kind);
+  if (!paths) {
+    const spec = POD_SPEC_PATHS[kind];
+    if (!spec) return undefined;
+    paths = {
+      spec,
+      podMetadata: kind === 'Pod' ? ['metadata'] : [...spec.slice(0, -1), 'metadata'],
+      lists: CONTAINER_LISTS.map(([field, kind]) => ({ field, kind, path: [...spec, field] })),
+    };
+    podPathsByKind.set(kind, paths);
+  }
+  return paths;
+}
+
 /** The pod spec of a workload, or undefined for other kinds (or a malformed one). */
 export function podSpecOf(resource: Resource): PodSpecView | undefined {
-  const specPath = POD_SPEC_PATHS[resource.kind];
-  if (!specPath) return undefined;
-  const spec = getAt(resource.object, specPath);
+  // An own-property test first: POD_SPEC_PATHS is a plain object, and most kinds are not workloads.
+  if (!Object.hasOwn(POD_SPEC_PATHS, resource.kind)) return undefined;
+  const paths = podPathsOf(resource.kind);
+  if (!paths) return undefined;
+  const spec = getAt(resource.object, paths.spec);
   if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return undefined;
-  const podMetadataPath: JsonPath = resource.kind === 'Pod' ? ['metadata'] : [...specPath.slice(0, -1), 'metadata'];
-  const md = getAt(resource.object, podMetadataPath);
+  const md = getAt(resource.object, paths.podMetadata);
   const podMetadata = (md && typeof md === 'object' && !Array.isArray(md) ? md : {}) as ObjectMeta;
   const containers: ContainerView[] = [];
-  for (const [field, kind] of CONTAINER_LISTS) {
+  for (const { field, kind, path } of paths.lists) {
     const list = (spec as Record<string, unknown>)[field];
     if (!Array.isArray(list)) continue;
-    list.forEach((c, index) => {
-      if (!c || typeof c !== 'object' || Array.isArray(c)) return;
+    for (let index = 0; index < list.length; index++) {
+      const c: unknown = list[index];
+      if (!c || typeof c !== 'object' || Array.isArray(c)) continue;
       const name = typeof (c as { name?: unknown }).name === 'string' ? (c as { name: string }).name : `#${index}`;
-      containers.push({ container: c, kind, index, path: [...specPath, field, index], name });
-    });
+      // Each container its own path array: controls may keep it in a finding.
+      const cpath = (path as (string | number)[]).slice();
+      cpath.push(index);
+      containers.push({ container: c as ContainerView['container'], kind, index, path: cpath, name });
+    }
   }
-  return { resource, spec: spec as PodSpec, path: specPath, podMetadata, podMetadataPath, containers };
+  return { resource, spec: spec as PodSpec, path: paths.spec, podMetadata, podMetadataPath: paths.podMetadata, containers };
 }
 
 function podLabels(ps: PodSpecView): Record<string, string> {
@@ -37,44 +67,67 @@ function podLabels(ps: PodSpecView): Record<string, string> {
   return l && typeof l === 'object' ? l : {};
 }
 
+/**
+ * The indexes are built on first use: the admission webhook builds an inventory of one object
+ * per review, and a run asks for few of them, if any. `resources` must not change afterwards.
+ */
 class MemoryInventory implements Inventory {
   readonly podSpecs: PodSpecView[] = [];
-  private readonly kinds = new Map<string, Resource[]>();
-  private readonly byNamespace = new Map<string, Resource[]>();
-  private readonly byIdentity = new Map<string, Resource>();
-  private readonly podSpecsByNamespace = new Map<string, PodSpecView[]>();
+  private kinds?: Map<string, Resource[]>;
+  private byNamespace?: Map<string, Resource[]>;
+  private byIdentity?: Map<string, Resource>;
+  private podSpecsByNamespace?: Map<string, PodSpecView[]>;
   private namespaceSet?: Set<string>;
-  private readonly kindByNamespace = new Map<string, Map<string, Resource[]>>();
+  private kindByNamespace?: Map<string, Map<string, Resource[]>>;
 
   constructor(readonly resources: readonly Resource[]) {
     for (const r of resources) {
-      push(this.kinds, r.kind, r);
-      if (r.namespace !== undefined) push(this.byNamespace, r.namespace, r);
-      const id = identity(r.kind, r.namespace, r.name);
-      if (!this.byIdentity.has(id)) this.byIdentity.set(id, r);
       const ps = podSpecOf(r);
-      if (ps) {
-        this.podSpecs.push(ps);
-        push(this.podSpecsByNamespace, r.namespace ?? '', ps);
-      }
+      if (ps) this.podSpecs.push(ps);
     }
   }
 
   byKind(kind: string): readonly Resource[] {
+    if (!this.kinds) {
+      this.kinds = new Map();
+      for (const r of this.resources) push(this.kinds, r.kind, r);
+    }
     return this.kinds.get(kind) ?? [];
   }
 
   get(kind: string, namespace: string | undefined, name: string): Resource | undefined {
+    // A few objects (the webhook's one under review) are searched, not indexed. Without NUL in
+    // the query, equal parts are exactly equal identities, and the first match wins as below.
+    if (!this.byIdentity && this.resources.length <= 8 && plainPart(kind) && (namespace === undefined || plainPart(namespace)) && plainPart(name)) {
+      const ns = namespace ?? '';
+      for (const r of this.resources) if (r.kind === kind && (r.namespace ?? '') === ns && r.name === name) return r;
+      return undefined;
+    }
+    if (!this.byIdentity) {
+      this.byIdentity = new Map();
+      for (const r of this.resources) {
+        const id = identity(r.kind, r.namespace, r.name);
+        if (!this.byIdentity.has(id)) this.byIdentity.set(id, r);
+      }
+    }
     return this.byIdentity.get(identity(kind, namespace, name));
   }
 
   inNamespace(namespace: string): readonly Resource[] {
-    return this.byNamespace.get(namespace) ?? [];
+    return this.namespaceIndex().get(namespace) ?? [];
+  }
+
+  private namespaceIndex(): Map<string, Resource[]> {
+    if (!this.byNamespace) {
+      this.byNamespace = new Map();
+      for (const r of this.resources) if (r.namespace !== undefined) push(this.byNamespace, r.namespace, r);
+    }
+    return this.byNamespace;
   }
 
   namespaces(): ReadonlySet<string> {
     if (!this.namespaceSet) {
-      this.namespaceSet = new Set(this.byNamespace.keys());
+      this.namespaceSet = new Set(this.namespaceIndex().keys());
       for (const ns of this.byKind('Namespace')) this.namespaceSet.add(ns.name);
     }
     return this.namespaceSet;
@@ -82,6 +135,10 @@ class MemoryInventory implements Inventory {
 
   podSpecsSelectedBy(selector: LabelSelector | Record<string, string> | undefined, namespace: string | undefined): readonly PodSpecView[] {
     if (!selector) return [];
+    if (!this.podSpecsByNamespace) {
+      this.podSpecsByNamespace = new Map();
+      for (const ps of this.podSpecs) push(this.podSpecsByNamespace, ps.resource.namespace ?? '', ps);
+    }
     const candidates = this.podSpecsByNamespace.get(namespace ?? '') ?? [];
     const isLabelSelector = 'matchLabels' in selector || 'matchExpressions' in selector || Object.keys(selector).length === 0;
     return candidates.filter((ps) =>
@@ -90,6 +147,7 @@ class MemoryInventory implements Inventory {
   }
 
   private inNamespaceOfKind(kind: string, namespace: string | undefined): readonly Resource[] {
+    this.kindByNamespace ??= new Map();
     let byNs = this.kindByNamespace.get(kind);
     if (!byNs) {
       byNs = new Map();
@@ -115,6 +173,11 @@ class MemoryInventory implements Inventory {
       return !!sel && typeof sel === 'object' && matchesSelector(sel as LabelSelector, labels);
     });
   }
+}
+
+/** A string without NUL, the separator of identities (callers in plain JavaScript may pass anything). */
+function plainPart(s: unknown): boolean {
+  return typeof s === 'string' && !s.includes('\u0000');
 }
 
 function identity(kind: string, namespace: string | undefined, name: string): string {

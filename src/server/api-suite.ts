@@ -242,9 +242,12 @@ export async function exceptionWorkflow(t: TestServer): Promise<void> {
     // Segregation of duties: an admin cannot approve what it requested; another admin can reject it.
     const own = (await t.call('POST', '/api/v1/exceptions', { as: 'admin', body: { ...request, id: 'EXC-OWN-1' } })).json();
     assert.equal(own.id, 'EXC-OWN-1');
+    assert.equal(own.requestedPrincipal, 'test-admin');
     const self = await t.call('POST', '/api/v1/exceptions/EXC-OWN-1/approve', { as: 'admin' });
     assert.equal(self.status, 403);
-    assert.match(self.json().error.message, /another admin/);
+    check('POST', '/api/v1/exceptions/{id}/approve', self);
+    assert.equal(self.json().error.code, 'PALISADE_API_SELF_APPROVAL');
+    assert.match(self.json().error.message, /EXC-OWN-1 was requested by test-admin, acting for test-admin; token test-admin acts for the same principal/);
     assert.equal((await t.call('POST', '/api/v1/exceptions/EXC-OWN-1/reject', { as: adminB, body: { comment: 'fix it instead' } })).json().state, 'rejected');
     assert.equal((await t.call('POST', '/api/v1/exceptions', { as: 'admin', body: { ...request, id: 'EXC-OWN-1' } })).status, 409);
 
@@ -299,4 +302,60 @@ export async function auditIngest(t: TestServer): Promise<void> {
     const metrics = (await t.call('GET', '/metrics', { as: 'viewer' })).text;
     assert.match(metrics, /palisade_server_alerts_recorded_total\{cluster="prod"\} 2/);
   }
+}
+
+/**
+ * Separation of duties by principal: a second token an admin mints for itself acts for the same
+ * person and cannot approve that person's requests; a token minted for another person can, and
+ * the trail says who minted it and for whom.
+ */
+export async function principalWorkflow(t: TestServer): Promise<void> {
+  const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  const request = { controls: ['PAL-POD-001'], resources: [{ namespace: 'shop' }], justification: 'vendor image needs it until 2.0 ships', owner: 'team-shop', expires };
+  const me = (await t.call('GET', '/api/v1/tokens', { as: 'admin' })).json().items.find((x: { name: string }) => x.name === 'test-admin');
+  assert.equal(me.principal, 'test-admin', 'a token made without a principal acts for itself');
+  const mint = async (body: object) => {
+    const a = await t.call('POST', '/api/v1/tokens', { as: 'admin', body });
+    assert.equal(a.status, 201, a.text);
+    check('POST', '/api/v1/tokens', a);
+    return a.json() as { token: { id: string; principal: string; createdBy?: string }; secret: string };
+  };
+  // An alias of one's own: same principal, by default or by the same name in other letters.
+  const alias = await mint({ name: 'my-other-admin', role: 'admin' });
+  assert.deepEqual([alias.token.principal, alias.token.createdBy], ['test-admin', me.id]);
+  const shouted = await mint({ name: 'my-third-admin', role: 'admin', principal: 'TEST-ADMIN' });
+  const mine = (await t.call('POST', '/api/v1/exceptions', { as: 'admin', body: { ...request, id: 'EXC-MINE-1' } })).json();
+  for (const secret of [alias.secret, shouted.secret]) {
+    const a = await t.call('POST', '/api/v1/exceptions/EXC-MINE-1/approve', { as: secret });
+    assert.equal(a.status, 403, a.text);
+    assert.equal(a.json().error.code, 'PALISADE_API_SELF_APPROVAL');
+  }
+  // What the alias requests, the original cannot approve either.
+  (await t.call('POST', '/api/v1/exceptions', { as: alias.secret, body: { ...request, id: 'EXC-ALIAS-1' } })).json();
+  assert.equal((await t.call('POST', '/api/v1/exceptions/EXC-ALIAS-1/approve', { as: 'admin' })).json().error?.code, 'PALISADE_API_SELF_APPROVAL');
+  // Tokens minted by the alias act for the same person too.
+  const grandchild = (await t.call('POST', '/api/v1/tokens', { as: alias.secret, body: { name: 'ci-from-alias', role: 'admin' } })).json();
+  assert.equal(grandchild.token.principal, 'test-admin');
+  assert.equal((await t.call('POST', '/api/v1/exceptions/EXC-MINE-1/approve', { as: grandchild.secret })).status, 403);
+
+  // A token for another person approves; the trail names both tokens and both principals.
+  const bob = await mint({ name: 'bob-laptop', role: 'admin', principal: 'bob' });
+  assert.deepEqual([bob.token.principal, bob.token.createdBy], ['bob', me.id]);
+  const approved = await t.call('POST', `/api/v1/exceptions/${mine.id}/approve`, { as: bob.secret, body: { comment: 'second pair of eyes' } });
+  assert.equal(approved.status, 200, approved.text);
+  assert.deepEqual([approved.json().decidedBy, approved.json().requestedPrincipal], ['bob-laptop', 'test-admin']);
+  const events = await t.call('GET', `/api/v1/exceptions/${mine.id}/events`, { as: 'auditor' });
+  check('GET', '/api/v1/exceptions/{id}/events', events);
+  assert.deepEqual(
+    events.json().items.map((x: { action: string; actor: string; principal?: string }) => [x.action, x.actor, x.principal]),
+    [['requested', 'test-admin', 'test-admin'], ['approved', 'bob-laptop', 'bob']],
+  );
+  const listed = await t.call('GET', '/api/v1/tokens', { as: 'admin' });
+  check('GET', '/api/v1/tokens', listed);
+  const bobListed = listed.json().items.find((x: { id: string }) => x.id === bob.token.id);
+  assert.deepEqual([bobListed.principal, bobListed.createdBy], ['bob', me.id]);
+
+  const bad = await t.call('POST', '/api/v1/tokens', { as: 'admin', body: { name: 'x-1', role: 'viewer', principal: '' } });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json().error.field, 'principal');
 }

@@ -8,7 +8,7 @@ import { builtinFrameworks } from '../frameworks/loader.js';
 import { loadPolicies } from '../policy/index.js';
 import { untarGz } from '../report/tar.js';
 import { RULES_FILE } from '../detect/receiver/test-support.js';
-import { auditIngest, badIngestIsRefused, exceptionWorkflow, ingestedScanIsServed } from './api-suite.js';
+import { auditIngest, badIngestIsRefused, exceptionWorkflow, ingestedScanIsServed, principalWorkflow } from './api-suite.js';
 import { AuditPipeline } from './ingest.js';
 import { EXAMPLES, exampleScan, jsonReport, startTestServer, type TestServer } from './test-support.js';
 import type { ServerOptions } from './serve.js';
@@ -25,6 +25,7 @@ async function withServer(server: Partial<ServerOptions>, fn: (t: TestServer) =>
 test('an ingested CI scan is served by clusters, scans, findings, frameworks, trend and reports (SQLite)', () => withServer({}, ingestedScanIsServed));
 test('ingestion refuses bad bodies with a 4xx that names the problem', () => withServer({ limits: { scanBytes: 200_000 } }, badIngestIsRefused));
 test('exceptions: request, approve by another admin, reject, revoke, with an append-only audit trail (SQLite)', () => withServer({}, exceptionWorkflow));
+test('a second token an admin mints for itself acts for the same principal and cannot approve its requests; one for another person can (SQLite)', () => withServer({}, principalWorkflow));
 test('an ingested audit EventList raises alerts and incidents that the alerts endpoint serves (SQLite)', () => withServer({ audit: new AuditPipeline({ ruleFiles: [RULES_FILE] }) }, auditIngest));
 
 test('a stored scan renders as PDF through headless Chromium', () =>

@@ -18,7 +18,7 @@ import type { Formatter } from '../report/formatter.js';
 import { FORMATTERS } from '../report/registry.js';
 import { evidenceBundle } from '../report/bundle.js';
 import type { ApiToken, ExceptionState, Role, Store } from '../store/types.js';
-import { isRole } from './auth.js';
+import { isRole, samePrincipal } from './auth.js';
 import { ApiError, apiError, badRequest, notFound, readBody, readJson, type ParamSpec, type ParamValues } from './http.js';
 import { parseScanReport, recordScan, type AuditPipeline } from './ingest.js';
 import type { ServerMetrics } from './metrics.js';
@@ -215,6 +215,7 @@ export function storeError(e: unknown): ApiError | undefined {
 // ---- exceptions ----
 
 const EXCEPTION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/;
 const CONTROL_REF = /^(\*|[A-Za-z0-9][A-Za-z0-9._-]{0,99})$/;
 
 const MAX_GLOB_STARS = 2;
@@ -277,10 +278,17 @@ function decisionRoute(action: 'approve' | 'reject' | 'revoke', decision: 'appro
     role: 'admin',
     tag: 'exceptions',
     summary: `${action[0]!.toUpperCase()}${action.slice(1)} an exception`,
-    description: action === 'approve' ? 'The approver must not be the requester (segregation of duties): a token cannot approve an exception it requested.' : undefined,
+    description:
+      action === 'approve'
+        ? 'The approver must not be the requester (segregation of duties): a token cannot approve an exception that a token acting for the same principal requested (403 PALISADE_API_SELF_APPROVAL).'
+        : undefined,
     params: [{ name: 'id', type: 'string', description: 'Exception id.' }],
     body: { contentType: 'application/json', schema: ref('Decision'), description: 'An optional comment, kept in the audit trail. The body may be empty.', limitOption: '--max-json-body' },
-    responses: { '200': { description: 'The exception after the decision.', schema: ref('StoredException') }, '409': { description: 'The exception is not in a state that allows this.', schema: ref('Error') } },
+    responses: {
+      '200': { description: 'The exception after the decision.', schema: ref('StoredException') },
+      ...(action === 'approve' ? { '403': { description: 'The approving token acts for the principal that requested the exception.', schema: ref('Error') } } : {}),
+      '409': { description: 'The exception is not in a state that allows this.', schema: ref('Error') },
+    },
     async handle(c) {
       const id = c.params.id as string;
       const raw = c.req.headers['content-length'] === '0' ? {} : await readJsonOrEmpty(c.req, c.app.limits.jsonBytes);
@@ -289,11 +297,12 @@ function decisionRoute(action: 'approve' | 'reject' | 'revoke', decision: 'appro
       for (const k of Object.keys(body)) if (k !== 'comment') throw badRequest(k, 'unknown field; the body is {comment?}');
       if (body.comment !== undefined && (typeof body.comment !== 'string' || body.comment.length > 4000)) throw badRequest('comment', 'expected a string of at most 4000 characters');
       const current = await exceptionById(c.app.store, id);
-      if (decision === 'approved' && current.requestedBy === c.token.name) {
-        throw apiError(403, 'PALISADE_API_FORBIDDEN', { detail: `token "${c.token.name}" requested exception ${id}; another admin must approve it` });
+      // By person, not by token: a second token of one's own acts for the same principal.
+      if (decision === 'approved' && (current.requestedBy === c.token.name || samePrincipal(current.requestedPrincipal, c.token.principal))) {
+        throw apiError(403, 'PALISADE_API_SELF_APPROVAL', { id, requester: current.requestedBy, principal: current.requestedPrincipal, approver: c.token.name });
       }
-      const e = await c.app.store.decideException(id, decision, c.token.name, body.comment as string | undefined);
-      c.app.log('info', `exception ${id} ${decision}`, { exception: id, actor: c.token.name });
+      const e = await c.app.store.decideException(id, decision, c.token.name, body.comment as string | undefined, c.token.principal);
+      c.app.log('info', `exception ${id} ${decision}`, { exception: id, actor: c.token.name, principal: c.token.principal });
       return { status: 200, json: e };
     },
   };
@@ -639,8 +648,8 @@ export function apiRoutes(): Route[] {
       responses: { '201': { description: 'The exception, in state requested.', schema: ref('StoredException') }, '409': { description: 'An exception with this id exists.', schema: ref('Error') } },
       async handle(c) {
         const req = exceptionRequest(await readJson(c.req, c.app.limits.jsonBytes, '--max-json-body'), c.app.now().toISOString().slice(0, 10));
-        const e = await c.app.store.requestException({ ...req, requestedBy: c.token.name });
-        c.app.log('info', `exception ${e.id} requested`, { exception: e.id, actor: c.token.name });
+        const e = await c.app.store.requestException({ ...req, requestedBy: c.token.name, requestedPrincipal: c.token.principal });
+        c.app.log('info', `exception ${e.id} requested`, { exception: e.id, actor: c.token.name, principal: c.token.principal });
         return { status: 201, json: e, headers: { location: `/api/v1/exceptions/${encodeURIComponent(e.id)}/events` } };
       },
     },
@@ -751,17 +760,32 @@ export function apiRoutes(): Route[] {
       role: 'admin',
       tag: 'tokens',
       summary: 'Create a token; its secret is in this answer only',
-      body: { contentType: 'application/json', schema: ref('TokenRequest'), description: 'Name and role.', limitOption: '--max-json-body' },
+      body: {
+        contentType: 'application/json',
+        schema: ref('TokenRequest'),
+        description: 'Name, role and, for a token given to another person, the principal (person) it acts for; without one it acts for the principal of the token making it.',
+        limitOption: '--max-json-body',
+      },
       responses: { '201': { description: 'The token and its secret.', schema: ref('CreatedToken') }, '409': { description: 'A token has (or had) this name: audit trails name the actor by it.', schema: ref('Error') } },
       async handle(c) {
         const body = await readJson(c.req, c.app.limits.jsonBytes, '--max-json-body');
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('(body)', 'expected an object {name, role}');
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('(body)', 'expected an object {name, role, principal?}');
         const o = body as Record<string, unknown>;
-        for (const k of Object.keys(o)) if (k !== 'name' && k !== 'role') throw badRequest(k, 'unknown field; the body is {name, role}');
-        if (typeof o.name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/.test(o.name)) throw badRequest('name', 'expected 1–64 letters, digits, space, . _ @ -');
+        for (const k of Object.keys(o)) if (k !== 'name' && k !== 'role' && k !== 'principal') throw badRequest(k, 'unknown field; the body is {name, role, principal?}');
+        if (typeof o.name !== 'string' || !TOKEN_NAME.test(o.name)) throw badRequest('name', 'expected 1–64 letters, digits, space, . _ @ -');
         if (!isRole(o.role)) throw badRequest('role', 'expected viewer, auditor or admin');
-        const created = await c.app.store.createToken(o.name, o.role);
-        c.app.log('info', `token ${created.token.name} (${created.token.role}) created`, { token: created.token.name, id: created.token.id, actor: c.token.name });
+        if (o.principal !== undefined && (typeof o.principal !== 'string' || !TOKEN_NAME.test(o.principal))) throw badRequest('principal', 'expected the person the token acts for: 1–64 letters, digits, space, . _ @ -');
+        // A token one makes for oneself acts for oneself: a second identity is the same principal unless
+        // another person is named, and that claim stays on the token (createdBy) and in the log.
+        const principal = (o.principal as string | undefined)?.trim() ?? c.token.principal;
+        const created = await c.app.store.createToken(o.name, o.role, { principal, createdBy: c.token.id });
+        c.app.log('info', `token ${created.token.name} (${created.token.role}) created for ${principal}`, {
+          token: created.token.name,
+          id: created.token.id,
+          principal,
+          actor: c.token.name,
+          actorPrincipal: c.token.principal,
+        });
         return { status: 201, json: created, headers: { 'cache-control': 'no-store' } };
       },
     },

@@ -18,6 +18,11 @@ export function isRole(v: unknown): v is Role {
   return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
 }
 
+/** Principals name people: "Alice" and "alice " are one person. */
+export function samePrincipal(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
 const BEARER = /^Bearer[ \t]+([\x21-\x7e]{1,512})[ \t]*$/i;
 
 function unauthenticated(detail: string, error?: 'invalid_token'): ApiError {

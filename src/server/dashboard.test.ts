@@ -340,13 +340,19 @@ test('dashboard in headless Chromium against palisade serve with a SQLite store'
       await nav(page, 'Tokens');
       await page.getByLabel('Name', { exact: true }).fill('short-lived');
       await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+      await page.getByLabel('Acts for', { exact: true }).fill('sam');
       await page.getByRole('button', { name: 'Create token' }).click();
       const secret = (await page.getByLabel('Secret of short-lived', { exact: true }).textContent()) ?? '';
+      await page.getByText('Token short-lived (viewer, acting for sam) created.').waitFor();
       await page.getByRole('button', { name: 'Revoke token short-lived' }).waitFor();
       const me = await t.call('GET', '/api/v1/me', { as: secret });
       assert.equal(me.status, 200, 'the secret shown works');
-      const made = ((await api(t, '/api/v1/tokens', 'admin')).items as Array<{ id: string; name: string }>).find((x) => x.name === 'short-lived');
+      const made = ((await api(t, '/api/v1/tokens', 'admin')).items as Array<{ id: string; name: string; principal: string }>).find((x) => x.name === 'short-lived');
       assert.ok(made);
+      assert.equal(made.principal, 'sam');
+      const row = page.locator('table.tokens tr', { has: page.locator('th', { hasText: 'short-lived' }) });
+      assert.equal(await row.locator('td').first().textContent(), 'viewer');
+      assert.equal(await row.locator('td').nth(1).textContent(), 'sam');
       assert.deepEqual(me.json(), { id: made.id, name: 'short-lived', role: 'viewer' });
 
       await signIn(page, secret);
@@ -365,7 +371,20 @@ test('dashboard in headless Chromium against palisade serve with a SQLite store'
       const created = await t.call('POST', '/api/v1/tokens', { as: 'admin', body: { name: 'second-admin', role: 'admin' } });
       assert.equal(created.status, 201, created.text);
       const { token, secret } = created.json();
+      assert.equal(token.principal, 'test-admin', 'a token an admin makes for itself acts for the same person');
+      // Its second identity cannot approve what the first requested: the dashboard says why.
+      const own = await t.call('POST', '/api/v1/exceptions', {
+        as: 'admin',
+        body: { id: 'EXC-own-request', controls: ['PAL-POD-001'], resources: [{ namespace: 'legacy' }], justification: 'Asked for by the admin itself.', owner: 'platform-team', expires },
+      });
+      assert.equal(own.status, 201, own.text);
       await signIn(page, secret);
+      await nav(page, 'Exceptions');
+      const card = page.getByRole('article', { name: 'Exception EXC-own-request' });
+      await card.getByRole('button', { name: 'Approve' }).click();
+      await page.locator('#notice', { hasText: 'token second-admin acts for the same principal' }).waitFor();
+      assert.match((await page.locator('#notice').textContent()) ?? '', /PALISADE_API_SELF_APPROVAL/);
+      assert.equal((await api(t, '/api/v1/exceptions?state=requested')).items.some((x: { id: string }) => x.id === 'EXC-own-request'), true);
       await nav(page, 'Tokens');
       await page.locator('table.tokens th', { hasText: 'second-admin (you)' }).waitFor();
       const asked: string[] = [];

@@ -11,7 +11,7 @@ import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { diagnostic, PalisadeError } from '../core/errors.js';
 
@@ -147,35 +147,115 @@ export function serverTlsOptions(pair: KeyPair, clientCa?: Buffer): SecureContex
   };
 }
 
+/** How many connections a listener holds and how long a silent or slow peer may keep one. */
+export interface ConnectionLimits {
+  /** Open connections at most (TLS handshakes included); beyond it a new one is closed at once. */
+  maxConnections: number;
+  /** A TLS handshake not finished by then is aborted (a client that connects and sends nothing). */
+  handshakeTimeoutMs: number;
+  /**
+   * A connection with no traffic either way for this long is closed: a client that stalls while
+   * sending, or stops reading its response (noticed within twice this). A slow reader whose bytes
+   * keep moving, and a server still working on an answer, are not cut.
+   */
+  idleTimeoutMs: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { maxConnections: 1024, handshakeTimeoutMs: 10_000, idleTimeoutMs: 60_000 };
+
 export interface HttpsListenOptions {
   host: string;
   port: number;
   keyPair: KeyPair;
   clientCa?: Buffer;
   requestTimeoutMs?: number;
+  connections?: Partial<ConnectionLimits>;
+  /** Called for each connection closed because --max-connections were open (for a metric). */
+  onConnectionRefused?: () => void;
+  /** Called for each connection closed because it was idle or its client stopped reading (for a metric). */
+  onConnectionTimedOut?: () => void;
   /** Called before the listen error is thrown (to release what the caller holds). */
   onListenError?: () => void;
   log: (level: 'error' | 'debug', message: string) => void;
 }
 
 /**
- * An HTTPS server with the limits every Palisade endpoint shares (handshake, header and
- * request timeouts, keep-alive, a bare 400 on client errors), listening before it returns.
+ * An HTTPS server with the limits every Palisade endpoint shares (a connection cap, handshake,
+ * idle, header and request timeouts, keep-alive, a bare 400 on client errors), listening before
+ * it returns.
  */
 export async function listenHttps(
   onRequest: (req: IncomingMessage, res: ServerResponse) => void,
   opts: HttpsListenOptions,
 ): Promise<{ server: Server; port: number; url: string }> {
-  const server = createServer({ ...serverTlsOptions(opts.keyPair, opts.clientCa), handshakeTimeout: 10_000 }, onRequest);
-  server.requestTimeout = opts.requestTimeoutMs ?? 30_000;
-  server.headersTimeout = Math.min(10_000, server.requestTimeout);
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connections };
+  // Responses being answered, by connection: the idle timeout tells a busy server from a stalled client by them.
+  const answering = new WeakMap<Socket, ServerResponse>();
+  const lastUnsent = new WeakMap<Socket, number>();
+  const track = (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    answering.set(socket, res);
+    res.once('close', () => {
+      if (answering.get(socket) === res) answering.delete(socket);
+    });
+    // A pipelined request still waiting for its turn when the connection dies gets no 'close'
+    // from Node (its response never had a socket): say so, for the servers' in-flight counts.
+    req.once('close', () => {
+      if (socket.destroyed && !res.socket && !res.writableFinished) res.emit('close');
+    });
+    onRequest(req, res);
+  };
+  const requestTimeout = opts.requestTimeoutMs ?? 30_000;
+  const headersTimeout = Math.min(10_000, requestTimeout);
+  const server = createServer(
+    {
+      ...serverTlsOptions(opts.keyPair, opts.clientCa),
+      handshakeTimeout: limits.handshakeTimeoutMs,
+      // Header and request timeouts are checked this often; the default (30 s) would let short limits run long.
+      connectionsCheckingInterval: Math.max(50, Math.floor(headersTimeout / 4)),
+    },
+    track,
+  );
+  server.requestTimeout = requestTimeout;
+  server.headersTimeout = headersTimeout;
   // Longer than the API server's idle connection reuse, shorter than load balancer defaults.
   server.keepAliveTimeout = 65_000;
+  // Beyond the cap Node closes each new connection as it is accepted: refused at once, never queued
+  // here (the kernel's listen backlog is the only queue, and it is bounded).
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', () => opts.onConnectionRefused?.());
+  // Node's http has no write timeout: a client that stops reading keeps its response buffered for
+  // ever. The socket's inactivity timer covers it, and a stalled sender too.
+  server.timeout = limits.idleTimeoutMs;
+  server.on('timeout', (socket: Socket) => {
+    const res = answering.get(socket);
+    // The whole request is in, nothing waits to be sent, no answer yet complete: the server is still working on it.
+    if (res && res.req.complete && !res.writableEnded && res.writableLength === 0 && socket.writableLength === 0) {
+      socket.setTimeout(limits.idleTimeoutMs);
+      return;
+    }
+    // Node counts a write as activity when it completes, and a TLS socket's write completes once all
+    // of it has left: a large answer read slowly but steadily looks idle. The TCP socket under it
+    // shows the progress; a client is stalled when its unsent bytes did not move for a whole period.
+    const unsent = unsentBytes(socket);
+    if (unsent !== undefined && unsent > 0 && unsent !== lastUnsent.get(socket)) {
+      lastUnsent.set(socket, unsent);
+      socket.setTimeout(limits.idleTimeoutMs);
+      return;
+    }
+    // Between requests Node arms the keep-alive timeout instead: its end is ordinary, not counted.
+    if (socket.timeout === limits.idleTimeoutMs) opts.onConnectionTimedOut?.();
+    socket.destroy();
+  });
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
-  server.on('tlsClientError', (err) => opts.log('debug', `TLS handshake failed: ${err.message}`));
+  server.on('tlsClientError', (err, socket) => {
+    opts.log('debug', `TLS handshake failed: ${err.message}`);
+    // With a listener here Node leaves the socket open: a handshake that timed out would hold its connection for ever.
+    socket.destroy();
+  });
   await new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       opts.onListenError?.();
@@ -191,6 +271,16 @@ export async function listenHttps(
   const port = (server.address() as AddressInfo).port;
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return { server, port, url: `https://${shownHost}:${port}` };
+}
+
+/**
+ * Bytes the kernel has not yet taken from the TCP connection under a TLS socket, when Node
+ * exposes them (internal fields, present since the first TLS sockets; without them a slow reader
+ * of a large answer is cut like a stalled one).
+ */
+function unsentBytes(socket: Socket): number | undefined {
+  const tcp = (socket as unknown as { _parent?: { _handle?: { writeQueueSize?: unknown } } })._parent?._handle;
+  return typeof tcp?.writeQueueSize === 'number' ? tcp.writeQueueSize : undefined;
 }
 
 /**

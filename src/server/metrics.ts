@@ -16,11 +16,13 @@ export class ServerMetrics {
   readonly authFailures = new Counter('palisade_server_auth_failures_total', 'Requests refused by authentication or authorisation, by status (401, 403).');
   readonly clusterScans = new Counter('palisade_server_cluster_scans_total', 'Scans of watched clusters, by cluster and result (ok, error).');
   readonly lastClusterScan = new Counter('palisade_server_cluster_last_scan_timestamp_seconds', 'When each watched cluster was last scanned successfully (Unix time).', 'gauge');
+  readonly connectionsRefused = new Counter('palisade_server_connections_refused_total', 'Connections closed as they arrived because --max-connections were open.');
+  readonly connectionsTimedOut = new Counter('palisade_server_connections_timed_out_total', 'Connections closed after --idle-timeout without traffic (a stalled client, or one that stopped reading).');
   readonly storeBytes = new Counter('palisade_server_store_bytes', 'Size of the store (SQLite file or PostgreSQL database).', 'gauge');
 
   render(): string {
     const out: string[] = [];
-    for (const m of [this.requests, this.latency, this.inFlight, this.scansIngested, this.findingsOpen, this.alertsIngested, this.storeErrors, this.authFailures, this.clusterScans, this.lastClusterScan, this.storeBytes]) m.render(out);
+    for (const m of [this.requests, this.latency, this.inFlight, this.scansIngested, this.findingsOpen, this.alertsIngested, this.storeErrors, this.authFailures, this.clusterScans, this.lastClusterScan, this.connectionsRefused, this.connectionsTimedOut, this.storeBytes]) m.render(out);
     return out.join('\n') + '\n';
   }
 }

@@ -138,7 +138,7 @@ export const SCHEMAS = {
   Decision: { type: 'object', additionalProperties: false, properties: { comment: { type: 'string', maxLength: 4000 } } },
   StoredException: {
     type: 'object',
-    required: ['id', 'controls', 'resources', 'justification', 'owner', 'expires', 'state', 'requestedBy', 'requestedAt'],
+    required: ['id', 'controls', 'resources', 'justification', 'owner', 'expires', 'state', 'requestedBy', 'requestedPrincipal', 'requestedAt'],
     properties: {
       id: str,
       controls: strings,
@@ -149,12 +149,13 @@ export const SCHEMAS = {
       expires: str,
       state: { enum: ['requested', 'approved', 'rejected', 'revoked', 'expired'] },
       requestedBy: str,
+      requestedPrincipal: { type: 'string', description: 'The person the requesting token acts for; a token acting for them cannot approve it.' },
       requestedAt: time,
       decidedBy: str,
       decidedAt: time,
     },
   },
-  ExceptionEvent: { type: 'object', required: ['id', 'exceptionId', 'action', 'actor', 'at'], properties: { id: int, exceptionId: str, action: str, actor: str, at: time, comment: str } },
+  ExceptionEvent: { type: 'object', required: ['id', 'exceptionId', 'action', 'actor', 'at'], properties: { id: int, exceptionId: str, action: str, actor: str, principal: { type: 'string', description: 'The person the actor acts for (absent on older entries and for expiry).' }, at: time, comment: str } },
   DetectionRecord: {
     type: 'object',
     required: ['id', 'cluster', 'time', 'rule', 'priority', 'output', 'source', 'tags', 'palisade'],
@@ -173,8 +174,30 @@ export const SCHEMAS = {
       palisade: { type: 'object', required: ['mitre', 'frameworks', 'incident'], properties: { mitre: strings, frameworks: strings, incident: { type: ['string', 'null'] } } },
     },
   },
-  ApiToken: { type: 'object', required: ['id', 'name', 'role', 'createdAt'], properties: { id: str, name: str, role: { enum: [...ROLES] }, createdAt: time, lastUsedAt: time, revokedAt: time } },
-  TokenRequest: { type: 'object', required: ['name', 'role'], additionalProperties: false, properties: { name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$' }, role: { enum: [...ROLES] } } },
+  ApiToken: {
+    type: 'object',
+    required: ['id', 'name', 'role', 'principal', 'createdAt'],
+    properties: {
+      id: str,
+      name: str,
+      role: { enum: [...ROLES] },
+      principal: { type: 'string', description: 'The person the token acts for; separation of duties compares principals.' },
+      createdBy: { type: 'string', description: 'Id of the token that made it (absent: the first token, or made with the CLI).' },
+      createdAt: time,
+      lastUsedAt: time,
+      revokedAt: time,
+    },
+  },
+  TokenRequest: {
+    type: 'object',
+    required: ['name', 'role'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$' },
+      role: { enum: [...ROLES] },
+      principal: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$', description: 'The person the token is for. Default: the principal of the token making it.' },
+    },
+  },
   CreatedToken: { type: 'object', required: ['token', 'secret'], properties: { token: { $ref: '#/components/schemas/ApiToken' }, secret: { type: 'string', description: 'Shown once; the server keeps only its hash.' } } },
   IngestedScan: { type: 'object', required: ['scanId', 'opened', 'resolved', 'stillOpen'], properties: { scanId: int, opened: int, resolved: int, stillOpen: int } },
   IngestedAudit: { type: 'object', required: ['events', 'alerts', 'incidents'], properties: { events: int, alerts: int, incidents: int, skipped: int } },
@@ -207,7 +230,8 @@ export function buildOpenApi(routes: readonly Route[]): Record<string, unknown> 
     if (r.query?.length || r.params?.length || r.body) responses['400'] ??= errorAnswer('A parameter or the body is not valid; `error.field` names it.');
     if (r.role) {
       responses['401'] = { ...errorAnswer('No valid bearer token.'), headers: { 'WWW-Authenticate': { schema: str } } };
-      responses['403'] = errorAnswer(`The token's role is below ${r.role}.`);
+      const own = (responses['403'] as { description?: string } | undefined)?.description;
+      responses['403'] = errorAnswer(own ? `${own} Or: the token's role is below ${r.role}.` : `The token's role is below ${r.role}.`);
     }
     if (r.params?.length) responses['404'] ??= errorAnswer('No such item.');
     if (r.body) responses['413'] = errorAnswer(`The body is larger than the limit (${r.body.limitOption}).`);

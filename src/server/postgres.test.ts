@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import { RULES_FILE } from '../detect/receiver/test-support.js';
 import { startPostgres, type TestPostgres } from '../store/test-support.js';
-import { auditIngest, exceptionWorkflow, ingestedScanIsServed } from './api-suite.js';
+import { auditIngest, exceptionWorkflow, ingestedScanIsServed, principalWorkflow } from './api-suite.js';
 import { AuditPipeline } from './ingest.js';
 import { startTestServer } from './test-support.js';
 
@@ -17,6 +17,7 @@ after(async () => {
 for (const [name, scenario] of [
   ['an ingested CI scan is served by clusters, scans, findings, frameworks, trend and reports (PostgreSQL)', ingestedScanIsServed],
   ['exceptions workflow with its audit trail (PostgreSQL)', exceptionWorkflow],
+  ['separation of duties by principal, not by token (PostgreSQL)', principalWorkflow],
   ['ingested audit events become alerts (PostgreSQL)', auditIngest],
 ] as const) {
   test(name, async () => {

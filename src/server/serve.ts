@@ -17,7 +17,7 @@ import type { Store } from '../store/types.js';
 import { apiRoutes, ScanResultCache, storeError, storeUnavailable, type App, type ServerLimits, type LogFn, type Reply, type Route } from './api.js';
 import { authorize } from './auth.js';
 import { ApiError, apiError, ClientGone, errorBody, parsePathParams, parseQuery } from './http.js';
-import { CertificateWatcher, closeGracefully, listenHttps, serverTlsOptions } from './https.js';
+import { CertificateWatcher, closeGracefully, listenHttps, serverTlsOptions, type ConnectionLimits } from './https.js';
 import { AuditPipeline } from './ingest.js';
 import { ServerMetrics } from './metrics.js';
 import { Router } from './router.js';
@@ -43,6 +43,8 @@ export interface ServerOptions {
   policyControls?: readonly Control[];
   certPollMs?: number;
   requestTimeoutMs?: number;
+  /** Connection cap, handshake and idle timeouts (defaults: DEFAULT_CONNECTION_LIMITS). */
+  connections?: Partial<ConnectionLimits>;
   now?: () => Date;
 }
 
@@ -237,6 +239,9 @@ export async function startServer(opts: ServerOptions): Promise<PalisadeServer> 
     keyPair: watcher.keyPair,
     // Ingesting a large report over a slow link takes a while.
     requestTimeoutMs: opts.requestTimeoutMs ?? 300_000,
+    connections: opts.connections,
+    onConnectionRefused: () => metrics.connectionsRefused.inc({}),
+    onConnectionTimedOut: () => metrics.connectionsTimedOut.inc({}),
     onListenError: () => watcher.close(),
     log,
   });

@@ -199,6 +199,21 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Separation of duties by person, not by token: every token acts for a principal, and an
+    // exception cannot be approved by the principal that requested it. Tokens made before this
+    // act for themselves, as they did. The exception trail is append-only, so its earlier
+    // entries keep no principal.
+    id: '0002_token_principals',
+    statements: [
+      'ALTER TABLE api_tokens ADD COLUMN principal TEXT',
+      'ALTER TABLE api_tokens ADD COLUMN created_by TEXT',
+      'UPDATE api_tokens SET principal = name WHERE principal IS NULL',
+      'ALTER TABLE exceptions ADD COLUMN requested_principal TEXT',
+      'UPDATE exceptions SET requested_principal = requested_by WHERE requested_principal IS NULL',
+      'ALTER TABLE exception_events ADD COLUMN principal TEXT',
+    ],
+  },
 ];
 
 export function statementText(s: Statement, dialect: 'sqlite' | 'postgres'): string {

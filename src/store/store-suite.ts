@@ -20,7 +20,7 @@ import type { ScanResult } from '../engine/scan-result.js';
 import { builtinFrameworks, type Framework } from '../frameworks/loader.js';
 import { frameworkStatus } from '../frameworks/scoring.js';
 import { openStore } from './index.js';
-import { MIGRATIONS } from './migrations.js';
+import { applyMigrations, MIGRATIONS } from './migrations.js';
 import type { SqlStore } from './store.js';
 
 let examples: Promise<ScanResult> | undefined;
@@ -370,6 +370,55 @@ export function storeSuite(dialect: 'sqlite' | 'postgres', target: () => SuiteTa
       if (dialect === 'postgres') await assert.rejects(s.raw().run('TRUNCATE exception_events'), /append-only/);
       assert.deepEqual((await s.exceptionEvents('EXC-7')).map((t) => t.actor), ['alice', 'bob', 'carol']);
     });
+  });
+
+  test(`${dialect}: tokens act for a principal (their own name unless given); the exception trail records it`, async () => {
+    await withStore(async (s) => {
+      const first = (await s.createFirstToken('admin', 'admin'))!.token;
+      assert.deepEqual([first.principal, first.createdBy], ['admin', undefined]);
+      const alias = (await s.createToken('admin-laptop', 'admin', { createdBy: first.id, principal: first.principal })).token;
+      const bob = (await s.createToken('bob', 'viewer', { principal: 'Bob Example', createdBy: first.id })).token;
+      const cli = (await s.createToken('break-glass', 'admin')).token;
+      const byId = new Map((await s.listTokens()).map((t) => [t.id, t]));
+      assert.deepEqual([byId.get(alias.id)?.principal, byId.get(alias.id)?.createdBy], ['admin', first.id]);
+      assert.deepEqual([byId.get(bob.id)?.principal, byId.get(bob.id)?.createdBy], ['Bob Example', first.id]);
+      assert.deepEqual([byId.get(cli.id)?.principal, byId.get(cli.id)?.createdBy], ['break-glass', undefined]);
+      await rejectsWithCode(s.createToken('nobody', 'viewer', { principal: ' ' }), 'PALISADE_STORE_QUERY');
+
+      const base = { controls: [INSIDE], resources: [{ namespace: 'legacy' }], justification: 'vendor image, fixed in Q3', owner: 'team-a', expires: '2099-06-30' };
+      const e = await s.requestException({ ...base, id: 'EXC-P1', requestedBy: 'admin-laptop', requestedPrincipal: 'admin' });
+      assert.equal(e.requestedPrincipal, 'admin');
+      assert.equal((await s.requestException({ ...base, requestedBy: 'carol' })).requestedPrincipal, 'carol', 'defaults to the requester');
+      await s.decideException('EXC-P1', 'approved', 'bob', 'fine', 'Bob Example');
+      await s.decideException('EXC-P1', 'revoked', 'someone');
+      assert.deepEqual(
+        (await s.exceptionEvents('EXC-P1')).map((x) => [x.actor, x.principal]),
+        [['admin-laptop', 'admin'], ['bob', 'Bob Example'], ['someone', undefined]],
+      );
+      assert.equal((await s.listExceptions()).find((x) => x.id === 'EXC-P1')?.requestedPrincipal, 'admin');
+    });
+  });
+
+  test(`${dialect}: a store made before principals upgrades: its tokens and requests act for themselves`, async () => {
+    const url = await target().fresh();
+    const old = await openStore(url, { migrate: false });
+    await applyMigrations((fn, o) => old.raw().tx(fn, o), MIGRATIONS.slice(0, 1));
+    await old.raw().run("INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES ('tok_old', 'ops', 'admin', 'abc', '2026-01-01T00:00:00.000Z')");
+    await old.raw().run(
+      `INSERT INTO exceptions (id, controls, resources, justification, owner, approved_by, expires, state, requested_by, requested_at)
+       VALUES ('EXC-OLD', '["*"]', '[]', 'legacy', 'team-a', '', '2099-01-01', 'requested', 'ops', '2026-01-02T00:00:00.000Z')`,
+    );
+    await old.raw().run("INSERT INTO exception_events (exception_id, action, actor, at) VALUES ('EXC-OLD', 'requested', 'ops', '2026-01-02T00:00:00.000Z')");
+    await old.close();
+    const s = await openStore(url);
+    try {
+      assert.deepEqual((await s.listTokens()).map((t) => [t.name, t.principal, t.createdBy]), [['ops', 'ops', undefined]]);
+      assert.equal((await s.listExceptions())[0]?.requestedPrincipal, 'ops');
+      // The append-only trail is not rewritten: its old entry has no principal.
+      assert.deepEqual((await s.exceptionEvents('EXC-OLD')).map((x) => [x.actor, x.principal]), [['ops', undefined]]);
+    } finally {
+      await s.close();
+    }
   });
 
   test(`${dialect}: API tokens keep only a SHA-256 of the secret`, async () => {

@@ -193,6 +193,7 @@ function exceptionFromRow(r: Row): StoredException {
     expires: String(r.expires),
     state: String(r.state) as ExceptionState,
     requestedBy: String(r.requested_by),
+    requestedPrincipal: String(r.requested_principal ?? r.requested_by),
     requestedAt: String(r.requested_at),
   };
   if (r.decided_by != null) e.decidedBy = String(r.decided_by);
@@ -201,7 +202,8 @@ function exceptionFromRow(r: Row): StoredException {
 }
 
 function tokenFromRow(r: Row): ApiToken {
-  const t: ApiToken = { id: String(r.id), name: String(r.name), role: String(r.role) as Role, createdAt: String(r.created_at) };
+  const t: ApiToken = { id: String(r.id), name: String(r.name), role: String(r.role) as Role, principal: String(r.principal ?? r.name), createdAt: String(r.created_at) };
+  if (r.created_by != null) t.createdBy = String(r.created_by);
   if (r.last_used_at != null) t.lastUsedAt = String(r.last_used_at);
   if (r.revoked_at != null) t.revokedAt = String(r.revoked_at);
   return t;
@@ -614,20 +616,22 @@ export class SqlStore implements Store {
     if (typeof e.owner !== 'string' || e.owner.trim() === '') throw bad('owner', 'must name who owns the risk');
     if (typeof e.expires !== 'string' || !DAY.test(e.expires) || Number.isNaN(Date.parse(`${e.expires}T00:00:00Z`))) throw bad('expires', 'expected a date YYYY-MM-DD');
     if (typeof e.requestedBy !== 'string' || e.requestedBy === '') throw bad('requestedBy', 'must name who asks');
+    const principal = e.requestedPrincipal ?? e.requestedBy;
+    if (typeof principal !== 'string' || principal.trim() === '') throw bad('requestedPrincipal', 'must name the person who asks');
     const at = new Date().toISOString();
     return this.db.tx(async (q) => {
       if (await q.get('SELECT id FROM exceptions WHERE id = ?', [id])) throw storeError('PALISADE_STORE_CONFLICT', { what: 'exception', id }, 'id');
       await q.run(
-        `INSERT INTO exceptions (id, controls, resources, justification, owner, approved_by, expires, state, requested_by, requested_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?)`,
-        [id, JSON.stringify(e.controls), JSON.stringify(e.resources), e.justification, e.owner, e.approvedBy ?? '', e.expires, e.requestedBy, at],
+        `INSERT INTO exceptions (id, controls, resources, justification, owner, approved_by, expires, state, requested_by, requested_principal, requested_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?, ?)`,
+        [id, JSON.stringify(e.controls), JSON.stringify(e.resources), e.justification, e.owner, e.approvedBy ?? '', e.expires, e.requestedBy, principal, at],
       );
-      await q.run("INSERT INTO exception_events (exception_id, action, actor, at, comment) VALUES (?, 'requested', ?, ?, ?)", [id, e.requestedBy, at, null]);
+      await q.run("INSERT INTO exception_events (exception_id, action, actor, principal, at, comment) VALUES (?, 'requested', ?, ?, ?, ?)", [id, e.requestedBy, principal, at, null]);
       return exceptionFromRow((await q.get('SELECT * FROM exceptions WHERE id = ?', [id]))!);
     });
   }
 
-  async decideException(id: string, decision: 'approved' | 'rejected' | 'revoked', actor: string, comment?: string): Promise<StoredException> {
+  async decideException(id: string, decision: 'approved' | 'rejected' | 'revoked', actor: string, comment?: string, principal?: string): Promise<StoredException> {
     if (!(decision in TRANSITIONS)) throw storeError('PALISADE_STORE_QUERY', { field: 'decision', detail: 'expected approved, rejected or revoked' }, 'decision');
     if (typeof actor !== 'string' || actor === '') throw storeError('PALISADE_STORE_QUERY', { field: 'actor', detail: 'must name who decides' }, 'actor');
     if (comment !== undefined && (typeof comment !== 'string' || comment.length > 4_096)) throw storeError('PALISADE_STORE_QUERY', { field: 'comment', detail: 'expected text of at most 4096 characters' }, 'comment');
@@ -643,7 +647,7 @@ export class SqlStore implements Store {
         decision === 'approved' ? [decision, actor, at, actor, id, from] : [decision, actor, at, id, from],
       );
       if (changed !== 1) throw storeError('PALISADE_STORE_EXCEPTION_STATE', { id, state: 'changing', action: decision });
-      await q.run('INSERT INTO exception_events (exception_id, action, actor, at, comment) VALUES (?, ?, ?, ?, ?)', [id, decision, actor, at, comment ?? null]);
+      await q.run('INSERT INTO exception_events (exception_id, action, actor, principal, at, comment) VALUES (?, ?, ?, ?, ?, ?)', [id, decision, actor, principal ?? null, at, comment ?? null]);
       return exceptionFromRow((await q.get('SELECT * FROM exceptions WHERE id = ?', [id]))!);
     });
   }
@@ -669,7 +673,15 @@ export class SqlStore implements Store {
 
   async exceptionEvents(exceptionId?: string): Promise<ExceptionEvent[]> {
     const rows = await this.db.all(`SELECT * FROM exception_events${exceptionId !== undefined ? ' WHERE exception_id = ?' : ''} ORDER BY id`, exceptionId !== undefined ? [exceptionId] : []);
-    return rows.map((r) => ({ id: num(r.id), exceptionId: String(r.exception_id), action: String(r.action), actor: String(r.actor), at: String(r.at), ...(r.comment != null ? { comment: String(r.comment) } : {}) }));
+    return rows.map((r) => ({
+      id: num(r.id),
+      exceptionId: String(r.exception_id),
+      action: String(r.action),
+      actor: String(r.actor),
+      ...(r.principal != null ? { principal: String(r.principal) } : {}),
+      at: String(r.at),
+      ...(r.comment != null ? { comment: String(r.comment) } : {}),
+    }));
   }
 
   // ---------- alerts and admission ----------
@@ -714,13 +726,13 @@ export class SqlStore implements Store {
 
   // ---------- API tokens ----------
 
-  async createToken(name: string, role: Role): Promise<{ token: ApiToken; secret: string }> {
-    checkToken(name, role);
+  async createToken(name: string, role: Role, opts: { principal?: string; createdBy?: string } = {}): Promise<{ token: ApiToken; secret: string }> {
+    checkToken(name, role, opts.principal);
     // Audit trails name the actor by its token's name: a second token under a name in use (or once used) would act as someone else there.
     return this.db.tx(
       async (q) => {
         if (await q.get('SELECT id FROM api_tokens WHERE LOWER(TRIM(name)) = LOWER(TRIM(CAST(? AS TEXT)))', [name])) throw storeError('PALISADE_STORE_CONFLICT', { what: 'a token named', id: JSON.stringify(name) }, 'name');
-        return insertToken(q, name, role);
+        return insertToken(q, name, role, opts);
       },
       { lock: true },
     );
@@ -753,7 +765,7 @@ export class SqlStore implements Store {
   }
 
   async listTokens(): Promise<ApiToken[]> {
-    return (await this.db.all('SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY created_at, id')).map(tokenFromRow);
+    return (await this.db.all('SELECT id, name, role, principal, created_by, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY created_at, id')).map(tokenFromRow);
   }
 
   async revokeToken(id: string): Promise<boolean> {
@@ -808,19 +820,22 @@ export class SqlStore implements Store {
   }
 }
 
-function checkToken(name: string, role: Role): void {
+function checkToken(name: string, role: Role, principal?: string): void {
   if (typeof name !== 'string' || name.trim() === '' || name.length > 100) throw storeError('PALISADE_STORE_QUERY', { field: 'name', detail: 'expected a name of 1 to 100 characters' }, 'name');
+  if (principal !== undefined && (typeof principal !== 'string' || principal.trim() === '' || principal.length > 100)) throw storeError('PALISADE_STORE_QUERY', { field: 'principal', detail: 'expected a name of 1 to 100 characters' }, 'principal');
   if (!ROLES.includes(role)) throw storeError('PALISADE_STORE_QUERY', { field: 'role', detail: `expected one of ${ROLES.join(', ')}` }, 'role');
 }
 
 /** A random 32-byte secret, shown once; only its SHA-256 is stored. */
-async function insertToken(q: Queryable, name: string, role: Role): Promise<{ token: ApiToken; secret: string }> {
-  checkToken(name, role);
+async function insertToken(q: Queryable, name: string, role: Role, opts: { principal?: string; createdBy?: string } = {}): Promise<{ token: ApiToken; secret: string }> {
+  checkToken(name, role, opts.principal);
   const id = `tok_${randomBytes(8).toString('hex')}`;
   const secret = `pal_${randomBytes(32).toString('base64url')}`;
   const createdAt = new Date().toISOString();
-  await q.run('INSERT INTO api_tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)', [id, name, role, sha256(secret), createdAt]);
-  return { token: { id, name, role, createdAt }, secret };
+  // A token made for no one in particular acts for itself (the first admin token, break-glass tokens from the CLI).
+  const principal = opts.principal ?? name;
+  await q.run('INSERT INTO api_tokens (id, name, role, principal, created_by, hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [id, name, role, principal, opts.createdBy ?? null, sha256(secret), createdAt]);
+  return { token: { id, name, role, principal, ...(opts.createdBy ? { createdBy: opts.createdBy } : {}), createdAt }, secret };
 }
 
 function controlsOf(framework: string | undefined, requirement: string | undefined): string[] {

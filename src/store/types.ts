@@ -95,6 +95,8 @@ export type ExceptionState = 'requested' | 'approved' | 'rejected' | 'revoked' |
 export interface StoredException extends RiskException {
   state: ExceptionState;
   requestedBy: string;
+  /** The person (principal) the requesting token acts for; they may not approve it. */
+  requestedPrincipal: string;
   requestedAt: string;
   decidedBy?: string;
   decidedAt?: string;
@@ -107,6 +109,8 @@ export interface ExceptionEvent {
   /** requested | approved | rejected | revoked | expired */
   action: string;
   actor: string;
+  /** The principal the actor's token acts for (absent for entries older than principals, and for the system). */
+  principal?: string;
   at: string;
   comment?: string;
 }
@@ -129,6 +133,10 @@ export interface ApiToken {
   id: string;
   name: string;
   role: Role;
+  /** The person the token acts for: separation of duties compares principals, not tokens. */
+  principal: string;
+  /** Id of the token that made this one (absent: the first token, or made with `palisade serve token create`). */
+  createdBy?: string;
   createdAt: string;
   lastUsedAt?: string;
   revokedAt?: string;
@@ -177,8 +185,12 @@ export interface Store {
   listClusters(): Promise<Array<{ name: string; lastScanId?: number; lastScanAt?: string }>>;
 
   /** `id` is generated (EXC-YYYYMMDD-xxxxxxxx) when absent or empty; an existing id is PALISADE_STORE_CONFLICT. */
-  requestException(e: Omit<StoredException, 'id' | 'state' | 'requestedAt' | 'decidedBy' | 'decidedAt' | 'approvedBy'> & { id?: string; approvedBy?: string }): Promise<StoredException>;
-  decideException(id: string, decision: 'approved' | 'rejected' | 'revoked', actor: string, comment?: string): Promise<StoredException>;
+  /** `requestedPrincipal` defaults to `requestedBy`. */
+  requestException(
+    e: Omit<StoredException, 'id' | 'state' | 'requestedAt' | 'decidedBy' | 'decidedAt' | 'approvedBy' | 'requestedPrincipal'> & { id?: string; approvedBy?: string; requestedPrincipal?: string },
+  ): Promise<StoredException>;
+  /** `principal`, the person the actor acts for, is recorded in the trail with the actor. */
+  decideException(id: string, decision: 'approved' | 'rejected' | 'revoked', actor: string, comment?: string, principal?: string): Promise<StoredException>;
   /** Marks approved exceptions past their expiry as expired (recording the event); returns how many. */
   expireExceptions(today: string): Promise<number>;
   listExceptions(opts?: { state?: ExceptionState }): Promise<StoredException[]>;
@@ -188,8 +200,11 @@ export interface Store {
   alerts(opts?: { cluster?: string; since?: string; incidentsOnly?: boolean; limit?: number; cursor?: string }): Promise<Page<DetectionRecord & { id: number; cluster: string }>>;
   recordAdmissionDecisions(decisions: readonly StoredAdmissionDecision[]): Promise<number>;
 
-  /** Creates a token; the secret is returned once and stored only as a SHA-256 hash. */
-  createToken(name: string, role: Role): Promise<{ token: ApiToken; secret: string }>;
+  /**
+   * Creates a token; the secret is returned once and stored only as a SHA-256 hash. It acts for
+   * `principal` (default: its own name); `createdBy` is the id of the token that made it.
+   */
+  createToken(name: string, role: Role, opts?: { principal?: string; createdBy?: string }): Promise<{ token: ApiToken; secret: string }>;
   /** The token for a presented secret, or undefined (unknown or revoked). Updates lastUsedAt. */
   authenticate(secret: string): Promise<ApiToken | undefined>;
   listTokens(): Promise<ApiToken[]>;

@@ -20,19 +20,23 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-audit-body', type: 'string', valueName: 'BYTES', description: 'Largest EventList accepted by POST /api/v1/ingest/audit. Default: 33554432.' },
   { name: 'max-ingests', type: 'string', valueName: 'COUNT', description: 'Ingestions (scan reports, audit batches) processed at once; more get 429 with Retry-After. Bounds memory. Default: 2.' },
   { name: 'max-json-body', type: 'string', valueName: 'BYTES', description: 'Largest body of the other POST endpoints. Default: 1048576.' },
+  { name: 'max-connections', type: 'string', valueName: 'COUNT', description: 'Connections open at once (TLS handshakes included); beyond it new ones are closed as they arrive and counted in palisade_server_connections_refused_total. Default: 1024.' },
+  { name: 'handshake-timeout', type: 'string', valueName: 'DURATION', description: 'A connection that has not finished its TLS handshake by then is closed (a client that connects and sends nothing). Default: 10s.' },
+  { name: 'idle-timeout', type: 'string', valueName: 'DURATION', description: 'A connection with no traffic either way for this long is closed: a client that stalls while sending, or stops reading its answer (the answer is dropped). A slow reader whose bytes keep moving, and the server working on an answer, do not count. Default: 60s.' },
   { name: 'sign-key', type: 'string', valueName: 'FILE', description: 'Ed25519 private key (PKCS#8 PEM) that signs the manifest of evidence bundles (GET /api/v1/scans/{id}/bundle).' },
   { name: 'shutdown-grace', type: 'string', valueName: 'SECONDS', description: 'After SIGTERM, how long requests in flight may take before connections are closed. Default: 25.' },
   { name: 'name', type: 'string', valueName: 'NAME', description: '`token create`: the token\'s name (shown in audit trails).' },
+  { name: 'principal', type: 'string', valueName: 'NAME', description: '`token create`: the person the token acts for; approving an exception needs a token acting for another person than the requester\'s. Default: the token\'s name.' },
   { name: 'role', type: 'string', valueName: 'ROLE', description: '`token create`: viewer, auditor or admin.', choices: ['viewer', 'auditor', 'admin'] },
   { name: 'id', type: 'string', valueName: 'ID', description: '`token revoke`: the token id (from `token list`).' },
 ];
 
-const TOKEN_OPTIONS = new Set(['db', 'name', 'role', 'id']);
+const TOKEN_OPTIONS = new Set(['db', 'name', 'role', 'principal', 'id']);
 
 export const spec: CommandSpec = {
   name: 'serve',
   summary: 'Run the evidence server: API, dashboard, ingestion from CI and audit logs, continuous cluster scans (serve, serve token).',
-  usage: 'palisade serve [--db URL] [--listen HOST:PORT] (--tls-cert FILE --tls-key FILE | --tls-self-signed) [--cluster-context NAME]... [options]\n       palisade serve token create --db URL --name NAME --role viewer|auditor|admin | token list --db URL | token revoke --db URL --id ID',
+  usage: 'palisade serve [--db URL] [--listen HOST:PORT] (--tls-cert FILE --tls-key FILE | --tls-self-signed) [--cluster-context NAME]... [options]\n       palisade serve token create --db URL --name NAME --role viewer|auditor|admin [--principal NAME] | token list --db URL | token revoke --db URL --id ID',
   description: [
     'An HTTPS server over the evidence store (SQLite by default, PostgreSQL by URL): the API under /api/v1 (described by /api/v1/openapi.json), the dashboard at /, /healthz, /readyz and /metrics (Prometheus). Requests carry `Authorization: Bearer <token>`; tokens have the role viewer, auditor or admin.',
     'On its first start with no tokens in the store it creates an admin token and prints it once, on standard error; `serve token create` makes more (the secret is printed once, on standard output).',
@@ -45,6 +49,7 @@ export const spec: CommandSpec = {
     'palisade serve --tls-self-signed --listen 127.0.0.1:8443',
     'palisade serve --db postgres://palisade@db/palisade --tls-cert tls.crt --tls-key tls.key --cluster-context prod --cluster-context staging --retention-days 400',
     'palisade serve token create --db sqlite:palisade.db --name ci-prod --role admin',
+    'palisade serve token create --db sqlite:palisade.db --name alice-laptop --role admin --principal alice',
     'palisade scan k8s/ --format json | curl --fail -H "Authorization: Bearer $PALISADE_TOKEN" -H "Content-Type: application/json" --data-binary @- "https://palisade.example.com/api/v1/ingest/scan?cluster=prod"',
   ],
 };
@@ -61,7 +66,7 @@ export const command: Command = {
       return runToken(rest, args.values, io);
     }
     if (sub !== undefined) throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: `unknown subcommand "${sub}"; expected nothing (serve) or token` }, { field: sub }));
-    for (const name of ['name', 'role', 'id']) {
+    for (const name of ['name', 'role', 'principal', 'id']) {
       if (args.values[name] !== undefined) throw new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail: `--${name} belongs to \`serve token\`` }, { field: `--${name}` }));
     }
     return runServe(args, io);

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
+import tls from 'node:tls';
 import { join } from 'node:path';
 import { parseCommandArgs, type CliIO } from '../command.js';
 import { runCli } from '../testing.js';
@@ -89,8 +90,14 @@ test('serve token create prints the secret once on stdout; list shows it; revoke
     const secret = created.stdout.trim();
     assert.match(secret, /^pal_[A-Za-z0-9_-]{20,}$/);
     assert.ok(!created.stderr.includes(secret));
+    const alice = await runCli(['serve', 'token', 'create', '--db', db, '--name', 'alice-laptop', '--role', 'admin', '--principal', 'alice'], { cwd: dir });
+    assert.equal(alice.code, 0, alice.stderr);
+    assert.match(alice.stderr, /acting for alice/);
     const listed = await runCli(['serve', 'token', 'list', '--db', db], { cwd: dir });
     assert.match(listed.stdout, /ci-prod\s+auditor/);
+    // Without --principal a token acts for itself; neither was made by another token.
+    assert.match(listed.stdout, /ci-prod\s+auditor\s+\S+\s+-\s+-\s+ci-prod\s+-\n/);
+    assert.match(listed.stdout, /alice-laptop\s+admin\s+\S+\s+-\s+-\s+alice\s+-\n/);
     assert.ok(!listed.stdout.includes(secret));
     const id = /(tok_[0-9a-f]+)\s+ci-prod/.exec(listed.stdout)![1]!;
 
@@ -105,6 +112,20 @@ test('serve token create prints the secret once on stdout; list shows it; revoke
     const bad = await runCli(['serve', 'token', 'create', '--db', db, '--name', 'x', '--role', 'root'], { cwd: dir });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--role/);
+    for (const [args, field] of [
+      [['--principal', ''], '--principal'],
+      [['--principal', 'a/b'], '--principal'],
+    ] as const) {
+      const r = await runCli(['serve', 'token', 'create', '--db', db, '--name', 'y', '--role', 'viewer', ...args], { cwd: dir });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(field));
+    }
+    assert.equal((await runCli(['serve', 'token', 'list', '--db', db, '--principal', 'x'], { cwd: dir })).code, 2);
+    for (const [option, value] of [['--max-connections', '0'], ['--handshake-timeout', 'soon'], ['--idle-timeout', 'never']]) {
+      const r = await runCli(['serve', '--db', db, '--listen', '127.0.0.1:0', '--tls-self-signed', option, value], { cwd: dir });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`${option}: expected`));
+    }
     const noTls = await runCli(['serve', '--db', db, '--listen', '127.0.0.1:0'], { cwd: dir });
     assert.equal(noTls.code, 2);
     assert.match(noTls.stderr, /--tls-cert/);
@@ -133,6 +154,42 @@ test('--cluster-context: the server watches the cluster and records its scans un
     assert.equal(await s.stop(), 0);
   } finally {
     await api.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--max-connections reaches the listener: a connection over the cap is refused and counted in /metrics', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pal-serve-conn-'));
+  try {
+    const s = await serve(dir, ['--max-connections', '1', '--handshake-timeout', '30s', '--idle-timeout', '30s']);
+    const secret = /pal_[A-Za-z0-9_-]{20,}/.exec(s.io.err())![0];
+    const { port } = new URL(s.url);
+    const ca = readFileSync(join(dir, 'tls', 'ca.crt'));
+    const open = () =>
+      new Promise<{ ok: boolean; socket: tls.TLSSocket }>((resolve) => {
+        const socket = tls.connect({ host: '127.0.0.1', port: Number(port), ca });
+        socket.once('secureConnect', () => resolve({ ok: true, socket }));
+        socket.once('error', () => resolve({ ok: false, socket }));
+        socket.once('close', () => resolve({ ok: false, socket }));
+      });
+    const held = await open();
+    assert.equal(held.ok, true);
+    const over = await open();
+    over.socket.destroy();
+    assert.equal(over.ok, false, 'a second connection is refused while one is open');
+    held.socket.destroy();
+    let metrics = '';
+    await waitForAsync(async () => {
+      try {
+        metrics = (await s.get('/metrics', secret)).text;
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    assert.match(metrics, /^palisade_server_connections_refused_total [1-9]/m);
+    assert.equal(await s.stop(), 0);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

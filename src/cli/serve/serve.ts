@@ -12,6 +12,7 @@ import { loadSigningKey } from '../../report/bundle.js';
 import { ClusterScanner } from '../../server/cluster-scans.js';
 import type { LogFn } from '../../server/api.js';
 import { ServerMetrics } from '../../server/metrics.js';
+import { DEFAULT_CONNECTION_LIMITS } from '../../server/https.js';
 import { DEFAULT_LIMITS, startServer } from '../../server/serve.js';
 import { connect } from '../../sources/cluster/client.js';
 import { openStore, parseStoreUrl } from '../../store/index.js';
@@ -85,6 +86,11 @@ export async function runServe(args: ParsedArgs, io: CliIO, signals: Signals = p
     jsonBytes: count(v['max-json-body'], 'max-json-body', DEFAULT_LIMITS.jsonBytes, 1),
     concurrentIngests: count(v['max-ingests'], 'max-ingests', DEFAULT_LIMITS.concurrentIngests, 1),
   };
+  const connections = {
+    maxConnections: count(v['max-connections'], 'max-connections', DEFAULT_CONNECTION_LIMITS.maxConnections, 1),
+    handshakeTimeoutMs: duration(v['handshake-timeout'], 'handshake-timeout', DEFAULT_CONNECTION_LIMITS.handshakeTimeoutMs),
+    idleTimeoutMs: duration(v['idle-timeout'], 'idle-timeout', DEFAULT_CONNECTION_LIMITS.idleTimeoutMs),
+  };
   const retentionDays = count(v['retention-days'], 'retention-days', 0, 0);
   const graceMs = count(v['shutdown-grace'], 'shutdown-grace', 25, 0) * 1000;
   const intervalMs = duration(v['scan-interval'], 'scan-interval', 300_000);
@@ -118,7 +124,7 @@ export async function runServe(args: ParsedArgs, io: CliIO, signals: Signals = p
   let housekeeping: NodeJS.Timeout | undefined;
   try {
     await ensureFirstToken(store, io);
-    server = await startServer({ host, port, certFile, keyFile, store, limits, metrics, log, signingKey, policyControls: judging?.controls });
+    server = await startServer({ host, port, certFile, keyFile, store, limits, connections, metrics, log, signingKey, policyControls: judging?.controls });
     log('info', `listening on ${server.url}`, { store: store.dialect, clusters: contexts, retentionDays });
 
     // Exceptions expire by the day; retention runs with them.

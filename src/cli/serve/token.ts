@@ -10,6 +10,8 @@ import { isRole } from '../../server/auth.js';
 import { openStore } from '../../store/index.js';
 import { DEFAULT_DB } from './serve.js';
 
+const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/;
+
 const usage = (detail: string, field?: string) => new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail }, { field }));
 
 export async function runToken(positionals: string[], values: ParsedArgs['values'], io: CliIO): Promise<number> {
@@ -19,22 +21,27 @@ export async function runToken(positionals: string[], values: ParsedArgs['values
   const name = typeof values.name === 'string' ? values.name : undefined;
   const role = values.role;
   const id = typeof values.id === 'string' ? values.id : undefined;
+  const principal = typeof values.principal === 'string' ? values.principal.trim() : undefined;
   if (action === 'create') {
-    if (!name || !/^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$/.test(name)) throw usage('token create needs --name (1–64 letters, digits, space, . _ @ -)', '--name');
+    if (!name || !TOKEN_NAME.test(name)) throw usage('token create needs --name (1–64 letters, digits, space, . _ @ -)', '--name');
     if (!isRole(role)) throw usage('token create needs --role viewer, auditor or admin', '--role');
+    if (principal !== undefined && !TOKEN_NAME.test(principal)) throw usage('--principal: expected the person the token acts for (1–64 letters, digits, space, . _ @ -)', '--principal');
+  } else if (principal !== undefined) {
+    throw usage('--principal belongs to `token create`', '--principal');
   }
   if (action === 'revoke' && !id) throw usage('token revoke needs --id (see `palisade serve token list`)', '--id');
   const store = await openStore(typeof values.db === 'string' ? values.db : DEFAULT_DB);
   try {
     if (action === 'create') {
-      const { token, secret } = await store.createToken(name!, role as 'viewer' | 'auditor' | 'admin');
-      io.stderr.write(`palisade serve: token "${token.name}" (${token.role}, id ${token.id}) created; its secret is shown only this once:\n`);
+      // Break-glass from the database host: no token makes this one, so it acts for itself unless told.
+      const { token, secret } = await store.createToken(name!, role as 'viewer' | 'auditor' | 'admin', { principal });
+      io.stderr.write(`palisade serve: token "${token.name}" (${token.role}, id ${token.id}, acting for ${token.principal}) created; its secret is shown only this once:\n`);
       io.stdout.write(`${secret}\n`);
       return EXIT.ok;
     }
     if (action === 'list') {
       const tokens = await store.listTokens();
-      const rows = [['ID', 'NAME', 'ROLE', 'CREATED', 'LAST USED', 'REVOKED'], ...tokens.map((t) => [t.id, t.name, t.role, t.createdAt, t.lastUsedAt ?? '-', t.revokedAt ?? '-'])];
+      const rows = [['ID', 'NAME', 'ROLE', 'CREATED', 'LAST USED', 'REVOKED', 'PRINCIPAL', 'CREATED BY'], ...tokens.map((t) => [t.id, t.name, t.role, t.createdAt, t.lastUsedAt ?? '-', t.revokedAt ?? '-', t.principal, t.createdBy ?? '-'])];
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
       for (const r of rows) io.stdout.write(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
       return EXIT.ok;

@@ -2,6 +2,7 @@ import type { ControlContext } from '../../core/control.js';
 import { defineControl } from '../../core/control.js';
 import type { JsonPath } from '../../core/path.js';
 import type { Resource } from '../../core/resource.js';
+import { perOptions } from '../control-options.js';
 import { extraNamesOption, isSecurityWebhook, webhooksOf, type WebhookView } from './webhooks.js';
 
 /** Set by the API server from the namespace's name and impossible to change: safe to select on. */
@@ -54,6 +55,10 @@ function checkNamespaceSelector(ctx: ControlContext, w: WebhookView, allowedExem
   });
 }
 
+const allowedExemptions = perOptions((options): readonly string[] =>
+  Array.isArray(options.allowedExemptions) ? options.allowedExemptions.filter((x): x is string => typeof x === 'string') : [],
+);
+
 export default defineControl({
   meta: {
     id: 'PAL-ADM-003',
@@ -97,7 +102,7 @@ export default defineControl({
   },
   check(ctx) {
     const extra = extraNamesOption(ctx.options);
-    const allowed = Array.isArray(ctx.options.allowedExemptions) ? ctx.options.allowedExemptions.filter((x): x is string => typeof x === 'string') : [];
+    const allowed = allowedExemptions(ctx.options);
     const visit = (r: Resource) => {
       for (const w of webhooksOf(r)) {
         if (!isSecurityWebhook(w, extra)) continue;

@@ -1,7 +1,10 @@
 import { defineControl } from '../../core/control.js';
+import { perOptions } from '../control-options.js';
 
 const ENFORCE = 'pod-security.kubernetes.io/enforce';
 const LEVELS = new Set(['privileged', 'baseline', 'restricted']);
+
+const privilegedNamespaces = perOptions((options): ReadonlySet<string> => new Set(Array.isArray(options.privilegedNamespaces) ? (options.privilegedNamespaces as string[]) : ['kube-system']));
 
 export default defineControl({
   meta: {
@@ -42,7 +45,7 @@ export default defineControl({
     },
   },
   check(ctx) {
-    const privilegedOk = new Set(Array.isArray(ctx.options.privilegedNamespaces) ? (ctx.options.privilegedNamespaces as string[]) : ['kube-system']);
+    const privilegedOk = privilegedNamespaces(ctx.options);
     return {
       Namespace(r) {
         if (privilegedOk.has(r.name)) return;

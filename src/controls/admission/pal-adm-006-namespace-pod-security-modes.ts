@@ -1,4 +1,5 @@
 import { defineControl } from '../../core/control.js';
+import { perOptions, type ControlOptions } from '../control-options.js';
 import { toPointer } from '../../core/path.js';
 
 const PREFIX = 'pod-security.kubernetes.io/';
@@ -9,6 +10,24 @@ function minor(version: string): number | undefined {
   const m = /^v1\.(\d+)$/.exec(version);
   return m ? Number(m[1]) : undefined;
 }
+
+/** The minimum version and its minor, per options and policy version: check() runs on every review. */
+const minimums = perOptions(() => new Map<string, { minimum: string; minimumMinor: number }>());
+
+function minimumFor(options: ControlOptions, pssVersion: string): { minimum: string; minimumMinor: number } {
+  const byPssVersion = minimums(options);
+  let m = byPssVersion.get(pssVersion);
+  if (!m) {
+    const fromSettings = minor(pssVersion) !== undefined ? pssVersion : undefined;
+    const minimum = typeof options.minimumVersion === 'string' ? options.minimumVersion : (fromSettings ?? 'v1.25');
+    m = { minimum, minimumMinor: minor(minimum) ?? 25 };
+    // Settings hold one policy version; the bound only guards against a caller varying it.
+    if (byPssVersion.size < 16) byPssVersion.set(pssVersion, m);
+  }
+  return m;
+}
+
+const privilegedNamespaces = perOptions((options): ReadonlySet<string> => new Set(Array.isArray(options.privilegedNamespaces) ? (options.privilegedNamespaces as string[]) : ['kube-system']));
 
 export default defineControl({
   meta: {
@@ -47,10 +66,8 @@ export default defineControl({
     },
   },
   check(ctx) {
-    const fromSettings = minor(ctx.settings.pssVersion) !== undefined ? ctx.settings.pssVersion : undefined;
-    const minimum = typeof ctx.options.minimumVersion === 'string' ? ctx.options.minimumVersion : (fromSettings ?? 'v1.25');
-    const minimumMinor = minor(minimum) ?? 25;
-    const privilegedOk = new Set(Array.isArray(ctx.options.privilegedNamespaces) ? (ctx.options.privilegedNamespaces as string[]) : ['kube-system']);
+    const { minimum, minimumMinor } = minimumFor(ctx.options, ctx.settings.pssVersion);
+    const privilegedOk = privilegedNamespaces(ctx.options);
     return {
       Namespace(r) {
         for (const mode of MODES) {
@@ -73,7 +90,7 @@ export default defineControl({
             messageId: `${mode}Missing`,
             data: { namespace: r.name, level },
             path: ['metadata', 'labels'],
-            fix: [{ op: 'add', path: toPointer(['metadata', 'labels', label]), value: 'restricted' }],
+            fix: () => [{ op: 'add', path: toPointer(['metadata', 'labels', label]), value: 'restricted' }],
           });
         }
       },

@@ -1,5 +1,6 @@
 import type { JsonPath } from '../../core/path.js';
 import type { Resource } from '../../core/resource.js';
+import { perOptions } from '../control-options.js';
 
 /** One webhook of a Validating- or MutatingWebhookConfiguration, with its path in the object. */
 export interface WebhookView {
@@ -91,6 +92,7 @@ export const SECURITY_WEBHOOK_OPTIONS = {
   additionalProperties: false,
 } as const;
 
-export function extraNamesOption(options: Readonly<Record<string, unknown>>): string[] {
-  return Array.isArray(options.extraNames) ? options.extraNames.filter((x): x is string => typeof x === 'string') : [];
-}
+/** The extraNames option's strings; shared by every run with the same options, so read-only. */
+export const extraNamesOption = perOptions((options): readonly string[] =>
+  Array.isArray(options.extraNames) ? options.extraNames.filter((x): x is string => typeof x === 'string') : [],
+);

@@ -116,4 +116,17 @@ describe('control-plane flag parsing', () => {
     const ps = podSpecOf(r)!;
     assert.equal(controlPlaneContainers(ps), controlPlaneContainers(ps));
   });
+
+  it('answers for each pod spec when several are asked about in turns', () => {
+    const spec = (yaml: string) => podSpecOf(makeResource(parse(yaml) as K8sObject, { type: 'cluster', cluster: 'test' }))!;
+    const scheduler = spec(staticPod('kube-scheduler', []));
+    const web = spec(pod('    - {name: web, image: nginx:1.27}\n'));
+    const etcd = spec(staticPod('etcd', []));
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual(controlPlaneContainers(scheduler).map((f) => f.component), ['kube-scheduler']);
+      assert.equal(controlPlaneContainers(web).length, 0);
+      assert.deepEqual(controlPlaneContainers(etcd).map((f) => f.component), ['etcd']);
+      assert.equal(controlPlaneContainers(web).length, 0);
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import type { ControlContext, Visitor } from '../../core/control.js';
+import type { ControlContext, ReportDescriptor, Visitor } from '../../core/control.js';
 import type { JsonPatchOp } from '../../core/finding.js';
 import type { ContainerView, PodSpecView } from '../../core/inventory.js';
 import { toPointer, type JsonPath } from '../../core/path.js';
@@ -283,8 +283,17 @@ function shellWords(script: string): string[] {
 /** Recognises a control-plane container and reads its command line; undefined for any other container. */
 export function parseComponent(c: ContainerView): ComponentFlags | undefined {
   if (c.kind !== 'container') return undefined;
+  // The same tests readComponent makes, first and without allocating: most containers are none.
+  const command = strings(c.container.command);
+  if (command && command.length > 0) {
+    const bin = basename(command[0]!);
+    if (!BINARIES[bin] && bin !== 'hyperkube' && !SHELLS.has(bin)) return undefined;
+  } else if (!(imageComponent(c.container.image) ?? BINARIES[c.name])) return undefined;
+  return readComponent(c, command);
+}
+
+function readComponent(c: ContainerView, command: string[] | undefined): ComponentFlags | undefined {
   const container = c.container;
-  const command = strings(container.command);
   const args = strings(container.args) ?? [];
   const commandPath: JsonPath = [...c.path, 'command'];
   const argsPath: JsonPath = [...c.path, 'args'];
@@ -332,13 +341,19 @@ function parseShell(c: ContainerView, tokens: Token[]): ComponentFlags | undefin
 
 const cache = new WeakMap<PodSpecView, readonly ComponentFlags[]>();
 const NONE: readonly ComponentFlags[] = Object.freeze([]);
+// The pod spec asked about last: the engine hands one pod spec to every control-plane control
+// in a row, so this saves them a WeakMap look-up each. Keeps that one view alive until the next.
+let lastSpec: PodSpecView | undefined;
+let lastFound: readonly ComponentFlags[] = NONE;
 
 /**
  * The control-plane containers of a pod spec, parsed once per pod spec and shared by every
  * control-plane control. For an ordinary pod this is a look at command[0] and, only when
- * there is no command, at the image name.
+ * there is no command, at the image name; that answer is not kept beyond the last pod spec
+ * asked about, since looking again costs less than a WeakMap entry per pod.
  */
 export function controlPlaneContainers(ps: PodSpecView): readonly ComponentFlags[] {
+  if (ps === lastSpec) return lastFound;
   let found = cache.get(ps);
   if (found === undefined) {
     let list: ComponentFlags[] | undefined;
@@ -347,31 +362,34 @@ export function controlPlaneContainers(ps: PodSpecView): readonly ComponentFlags
       if (f) (list ??= []).push(f);
     }
     found = list ?? NONE;
-    cache.set(ps, found);
+    if (list) cache.set(ps, found);
   }
+  lastSpec = ps;
+  lastFound = found;
   return found;
 }
 
 /** A visitor that calls `fn` for every container of the given component(s). */
 export function onComponent(component: Component | readonly Component[], fn: (f: ComponentFlags, ps: PodSpecView) => void): Visitor {
-  const wanted: readonly Component[] = typeof component === 'string' ? [component] : component;
   return {
     podSpec(ps) {
+      const found = controlPlaneContainers(ps);
+      // Ordinary workloads are outside these controls' scope.
+      if (found.length === 0) return false;
       let judged = false;
-      for (const f of controlPlaneContainers(ps)) {
-        if (wanted.includes(f.component)) {
+      for (const f of found) {
+        if (typeof component === 'string' ? f.component === component : component.includes(f.component)) {
           judged = true;
           fn(f, ps);
         }
       }
-      // Ordinary workloads are outside these controls' scope.
       if (!judged) return false;
     },
   };
 }
 
 /** Reports a required flag that is absent, at the command list (never with a value: there is none). */
-export function reportMissing(ctx: ControlContext, f: ComponentFlags, flag: string, messageId: string, fix?: JsonPatchOp[]): void {
+export function reportMissing(ctx: ControlContext, f: ComponentFlags, flag: string, messageId: string, fix?: ReportDescriptor['fix']): void {
   ctx.report({ messageId, data: { component: f.component, container: f.name, flag: `--${flag}` }, path: f.listPath, fix });
 }
 

@@ -49,7 +49,7 @@ export default defineControl({
             path: item.path,
             evidence: item.flag.value,
             // Dropping it from a legacy --admission-control list could leave the list empty, which means the defaults: not a no-op.
-            fix: flag === 'enable-admission-plugins' ? withoutAlwaysAdmit(f, item) : undefined,
+            fix: flag === 'enable-admission-plugins' ? () => withoutAlwaysAdmit(f, item) : undefined,
           });
         }
       }

@@ -32,14 +32,14 @@ export default defineControl({
       if (f.component === 'kube-scheduler' && f.has('config')) return;
       const o = f.get('profiling');
       if (!o) {
-        ctx.report({ messageId: 'notSet', data: { component: f.component, container: f.name }, path: f.listPath, fix: f.appendFix('profiling', 'false') });
+        ctx.report({ messageId: 'notSet', data: { component: f.component, container: f.name }, path: f.listPath, fix: () => f.appendFix('profiling', 'false') });
       } else if (parseGoBool(o.value) !== false) {
         ctx.report({
           messageId: 'enabled',
           data: { component: f.component, container: f.name, value: o.value },
           path: o.valuePath,
           evidence: `--profiling=${o.value}`,
-          fix: f.replaceFix(o, 'false'),
+          fix: () => f.replaceFix(o, 'false'),
         });
       }
     });

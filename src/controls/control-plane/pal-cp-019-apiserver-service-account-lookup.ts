@@ -33,7 +33,7 @@ export default defineControl({
           data: { container: f.name, value: o.value },
           path: o.valuePath,
           evidence: `--service-account-lookup=${o.value}`,
-          fix: f.replaceFix(o, 'true'),
+          fix: () => f.replaceFix(o, 'true'),
         });
       }
     });

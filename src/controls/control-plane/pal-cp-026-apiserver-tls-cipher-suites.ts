@@ -1,4 +1,5 @@
 import { defineControl } from '../../core/control.js';
+import { perOptions } from '../control-options.js';
 import { onComponent, reportMissing } from './flags.js';
 
 /**
@@ -13,6 +14,8 @@ const STRONG = [
   'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA',
   'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
 ];
+
+const allowedSuites = perOptions((options): ReadonlySet<string> => new Set(Array.isArray(options.allowed) ? (options.allowed as string[]) : STRONG));
 
 export default defineControl({
   meta: {
@@ -51,7 +54,7 @@ export default defineControl({
     },
   },
   check(ctx) {
-    const allowed = new Set(Array.isArray(ctx.options.allowed) ? (ctx.options.allowed as string[]) : STRONG);
+    const allowed = allowedSuites(ctx.options);
     const requireExplicit = ctx.options.requireExplicit !== false;
     return onComponent('kube-apiserver', (f) => {
       const occurrences = f.all('tls-cipher-suites');

@@ -48,7 +48,7 @@ export default defineControl({
           data: { component: f.component, container: f.name, value: o.value },
           path: o.valuePath,
           evidence: o.value,
-          fix: f.replaceFix(o, 'VersionTLS12'),
+          fix: () => f.replaceFix(o, 'VersionTLS12'),
         });
       }
     });

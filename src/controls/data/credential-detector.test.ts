@@ -1,6 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classChangeRatio, detectCredential, meanLowerRun, isCredentialName, nameWords, shannonEntropy, ENTROPY_MIN_LENGTH } from './credential-detector.js';
+import {
+  classChangeRatio,
+  detectCredential,
+  meanLowerRun,
+  isCredentialName,
+  nameWords,
+  nameWordsByRegex,
+  nameCacheSize,
+  shannonEntropy,
+  knownFormatUnhinted,
+  ENTROPY_MIN_LENGTH,
+  CONFIG_KEY,
+  CONFIG_LINE,
+  KNOWN_FORMAT_HINT,
+  NAME_CACHE_MAX,
+  NAME_CACHE_MAX_KEY,
+} from './credential-detector.js';
 
 // Token-shaped values are assembled at run time so that repository secret scanners do
 // not mistake these fixtures for leaked credentials.
@@ -173,4 +189,148 @@ describe('credential detector: false positives', () => {
       assert.equal(detectCredential(name, value), undefined);
     });
   }
+});
+
+/** Deterministic generator (mulberry32) for the equivalence tests below. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('credential detector: one-pass name split', () => {
+  it('splits like the regex definition on names built from case, digit and separator changes', () => {
+    const r = rng(11);
+    // Letters of both cases, digits, separators, and non-ASCII letters whose lower case is ASCII or not.
+    const alphabet = ['a', 'b', 'z', 'A', 'B', 'Z', '0', '9', '_', '-', '.', ' ', '/', '\u0130', '\u212A', '\u00e9', '\u00c9'];
+    for (let n = 0; n < 20_000; n++) {
+      let name = '';
+      const len = Math.floor(r() * 12);
+      for (let i = 0; i < len; i++) name += alphabet[Math.floor(r() * (r() < 0.9 ? 13 : alphabet.length))];
+      assert.deepEqual(nameWords(name), nameWordsByRegex(name), JSON.stringify(name));
+    }
+  });
+
+  it('splits real names like the regex definition', () => {
+    for (const name of ['OAuthClientSecret', 'AWS_SECRET_ACCESS_KEY', 'dbPassword', 'DBPassword', 'HTTPSProxyURL', 'apiV2Token', 'x-api-key', 'K8S_TOKEN', '', '__', 'A', 'aB', 'AB', 'ABc']) {
+      assert.deepEqual(nameWords(name), nameWordsByRegex(name), name);
+    }
+    assert.deepEqual(nameWords('HTTPSProxyURL'), ['https', 'proxy', 'url']);
+    assert.deepEqual(nameWords('\u212Aey_TOKEN'), ['key', 'token'], 'the Kelvin sign lower-cases to k');
+  });
+});
+
+describe('credential detector: name cache', () => {
+  it('stays bounded and answers the same after evicting a name', () => {
+    assert.equal(isCredentialName('EVICTED_PASSWORD'), true);
+    assert.equal(isCredentialName('EVICTED_PASSWORD_FILE'), false);
+    let largest = 0;
+    for (let i = 0; i < 3 * NAME_CACHE_MAX; i++) {
+      assert.equal(isCredentialName(`SETTING_${i}_TOKEN`), true);
+      // A name in use all along, asked between the new ones.
+      if (i % 100 === 0) assert.equal(isCredentialName('HOT_API_KEY'), true);
+      largest = Math.max(largest, nameCacheSize());
+    }
+    assert.ok(largest <= NAME_CACHE_MAX, `${largest} entries`);
+    assert.ok(largest >= NAME_CACHE_MAX / 2, 'names are kept');
+    // Long names are judged but not kept.
+    const before = nameCacheSize();
+    assert.equal(isCredentialName('X'.repeat(NAME_CACHE_MAX_KEY + 1) + '_PASSWORD'), true);
+    assert.equal(nameCacheSize(), before);
+    // The first names were dropped; asking again gives the same answers.
+    assert.equal(isCredentialName('EVICTED_PASSWORD'), true);
+    assert.equal(isCredentialName('EVICTED_PASSWORD_FILE'), false);
+    assert.ok(nameCacheSize() <= NAME_CACHE_MAX);
+  });
+
+  it('keeps the entropy exemption per name apart from the credential class', () => {
+    const random = pseudoRandom(40, 1);
+    // Asked twice: the second answer comes from the cache.
+    for (let k = 0; k < 2; k++) {
+      assert.equal(detectCredential('build_sha', random), undefined);
+      assert.equal(detectCredential('opaque', random)?.by, 'entropy');
+    }
+  });
+});
+
+describe('credential detector: known-format hint', () => {
+  // One sample per format, assembled at run time (see join above).
+  const samples = [
+    join('-----BEGIN ', 'EC PRIVATE KEY-----'),
+    join('AKIA', 'ABCDEFGHIJKLMNOP'),
+    join('gh', 's_', 'a'.repeat(36)),
+    join('github', '_pat_', 'b'.repeat(22)),
+    join('gl', 'rt-', 'c'.repeat(20)),
+    join('xo', 'xp-', '1234567890'),
+    join('https://hooks.slack.com/services/', 'T1/B2/', 'd'.repeat(16)),
+    join('r', 'k_live_', 'e'.repeat(20)),
+    join('AI', 'za', 'f'.repeat(35)),
+    join('np', 'm_', 'g'.repeat(36)),
+    join('S', 'G.', 'h'.repeat(22), '.', 'i'.repeat(43)),
+    join('ey', 'J', 'j'.repeat(8), '.ey', 'J', 'k'.repeat(8), '.', 'l'.repeat(16)),
+    join('DefaultEndpointsProtocol=https;AccountKey=', 'm'.repeat(40)),
+    join('aUtHoRiZaTiOn: ', 'bEaReR ', 'n'.repeat(16)),
+    join('MySQL://u:', 'pw', '@h'),
+    join('Server=x;PWD=', 'y', ';'),
+    join('Server=x;PassWord=', 'y', ';'),
+  ];
+
+  it('lets every known format through', () => {
+    for (const s of samples) {
+      assert.ok(knownFormatUnhinted(s), `sample is a known format: ${s.slice(0, 8)}`);
+      assert.ok(KNOWN_FORMAT_HINT.test(s), `hint lets it through: ${s.slice(0, 8)}`);
+      assert.ok(detectCredential('x', s), `detected: ${s.slice(0, 8)}`);
+    }
+  });
+
+  it('never turns away a value a format matches (fuzzed around the formats)', () => {
+    const r = rng(5);
+    const noise = ['', ' ', ';', '\n', 'x', 'Q', '-', '=', '"', 'value-12-345', 'ghp', 'AKI', 'eyJ', ':/', '@'];
+    for (let n = 0; n < 5_000; n++) {
+      const s = samples[Math.floor(r() * samples.length)]!;
+      // Cut a sample, flip case in places and wrap it in noise: some still match, most not.
+      const from = Math.floor(r() * 4);
+      const to = s.length - Math.floor(r() * 4);
+      let v = '';
+      for (const ch of s.slice(from, to)) v += r() < 0.05 ? (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase()) : ch;
+      v = noise[Math.floor(r() * noise.length)]! + v + noise[Math.floor(r() * noise.length)]!;
+      if (knownFormatUnhinted(v)) assert.ok(KNOWN_FORMAT_HINT.test(v), JSON.stringify(v.slice(0, 20)));
+    }
+  });
+
+  it('turns away ordinary settings', () => {
+    for (const v of ['value-3-123456', 'info', 'Production', '/etc/app/config.yaml', 'true', '8080']) assert.equal(KNOWN_FORMAT_HINT.test(v), false, v);
+  });
+});
+
+describe('credential detector: configuration lines', () => {
+  it('reads the key of every line CONFIG_LINE parses from the shorter CONFIG_KEY alone', () => {
+    const r = rng(23);
+    const parts = [' ', '  ', '\t', 'export', 'export ', '"', "'", 'db', 'DB_', 'password', 'Password', '.', '-', '_', '1', ':', '=', ' = ', ': ', ',', 'x', '\r', '\u2028', '\u00a0', '{', '|', 'é'];
+    let parsed = 0;
+    for (let n = 0; n < 30_000; n++) {
+      let line = '';
+      const len = 1 + Math.floor(r() * 9);
+      for (let i = 0; i < len; i++) line += parts[Math.floor(r() * parts.length)];
+      const full = CONFIG_LINE.exec(line);
+      if (!full) continue;
+      parsed++;
+      assert.equal(CONFIG_KEY.exec(line)?.[1], full[1], JSON.stringify(line));
+    }
+    assert.ok(parsed > 1000, `${parsed} lines parsed`);
+  });
+
+  it('finds credentials in files whatever the quoting and export style', () => {
+    const file = (line: string) => `# settings\nlog_level: info\n${line}\n`;
+    for (const line of ['export DB_PASSWORD=hunter2-hunter2', '  "password": "hunter2-hunter2",', "secret_key = 'hunter2-hunter2'", 'apiToken:hunter2-hunter2']) {
+      const m = detectCredential('app.conf', file(line));
+      assert.equal(m?.line, 3, line);
+      assert.equal(m?.by, 'name', line);
+    }
+    assert.equal(detectCredential('app.conf', file('password_file: /run/secrets/db')), undefined);
+  });
 });

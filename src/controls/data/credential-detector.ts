@@ -54,6 +54,11 @@
  *    "//" (hosts, versions, image references, URLs), base64 of a PEM certificate, and
  *    values under names saying they are hashes, ids, versions, images or checksums are
  *    left out: they are random but not secret. Longer tokens are encoded data.
+ *
+ * Cost: a webhook runs this on every literal env value of every review, so the common
+ * case is kept cheap without changing any answer: one regex (KNOWN_FORMAT_HINT) lets go
+ * of values that hold none of the formats' literals, and names are classified once
+ * (single-pass split, bounded cache).
  */
 
 export type Confidence = 'high' | 'medium' | 'low';
@@ -122,8 +127,50 @@ const WEAK_DEFAULTS = new Set([
   '1234567', '12345678', '123456789', 'abc123', 'replace_me', 'replaceme', 'todo', 'fixme', 'dummy', 'sample',
 ]);
 
-/** Splits a key into lower-case words: "dbPassword" → ["db","password"], "AWS_SECRET_ACCESS_KEY" → ["aws","secret","access","key"]. */
+/**
+ * Splits a key into lower-case words: "dbPassword" → ["db","password"], "AWS_SECRET_ACCESS_KEY" →
+ * ["aws","secret","access","key"]. Words are runs of letters and digits; a word also ends
+ * before an upper-case letter that follows a lower-case letter or digit ("dbPassword"), and
+ * before the last upper-case letter of a run followed by a lower-case one ("OAuthClient" →
+ * "o", "auth", "client"). One pass over ASCII names; other names go through
+ * nameWordsByRegex, which defines the same split (toLowerCase can turn some non-ASCII
+ * letters into ASCII ones: the Kelvin sign U+212A becomes "k").
+ */
 export function nameWords(name: string): string[] {
+  const n = name.length;
+  for (let i = 0; i < n; i++) if (name.charCodeAt(i) > 0x7f) return nameWordsByRegex(name);
+  const words: string[] = [];
+  let start = -1;
+  let prev = OTHER;
+  for (let i = 0; i < n; i++) {
+    const cls = asciiClass(name.charCodeAt(i));
+    if (cls === OTHER) {
+      if (start >= 0) words.push(name.slice(start, i).toLowerCase());
+      start = -1;
+    } else if (start < 0) start = i;
+    else if (cls === UPPER && (prev !== UPPER || (i + 1 < n && asciiClass(name.charCodeAt(i + 1)) === LOWER))) {
+      words.push(name.slice(start, i).toLowerCase());
+      start = i;
+    }
+    prev = cls;
+  }
+  if (start >= 0) words.push(name.slice(start).toLowerCase());
+  return words;
+}
+
+const UPPER = 0;
+const LOWER = 1;
+const DIGIT = 2;
+const OTHER = 3;
+function asciiClass(c: number): number {
+  if (c >= 0x61 && c <= 0x7a) return LOWER;
+  if (c >= 0x41 && c <= 0x5a) return UPPER;
+  if (c >= 0x30 && c <= 0x39) return DIGIT;
+  return OTHER;
+}
+
+/** The reference definition of nameWords, used as is for names with non-ASCII characters. */
+export function nameWordsByRegex(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
@@ -134,21 +181,71 @@ export function nameWords(name: string): string[] {
 
 /** Whether a key names a credential (rule 2 of the module comment). */
 export function isCredentialName(name: string): boolean {
+  return (nameClass(name) & CREDENTIAL_NAME) !== 0;
+}
+
+/** Whether a word of the key says its value is random but not secret (a hash, an id, a version). */
+function namesNonSecret(name: string): boolean {
+  return (nameClass(name) & NON_SECRET_NAME) !== 0;
+}
+
+const CREDENTIAL_NAME = 1;
+const NON_SECRET_NAME = 2;
+/**
+ * Names seen before, with their class bits: the same variable and key names come back in
+ * every object (a webhook judges each review afresh). Two generations of at most
+ * NAME_CACHE_MAX / 2 names each: when the young one is full it becomes the old one and the
+ * previous old one is dropped, so names still in use survive (a hit in the old generation
+ * moves the name to the young one) and a stream of new names costs little more than
+ * classifying them. Names longer than NAME_CACHE_MAX_KEY are classified, not kept, so the
+ * cache holds at most NAME_CACHE_MAX × NAME_CACHE_MAX_KEY characters.
+ */
+export const NAME_CACHE_MAX = 4096;
+export const NAME_CACHE_MAX_KEY = 128;
+let youngNames = new Map<string, number>();
+let oldNames = new Map<string, number>();
+
+/** Entries in the name cache (for tests: it must stay bounded). */
+export function nameCacheSize(): number {
+  return youngNames.size + oldNames.size;
+}
+
+function nameClass(name: string): number {
+  let bits = youngNames.get(name);
+  if (bits !== undefined) return bits;
+  bits = oldNames.get(name) ?? classifyName(name);
+  if (name.length <= NAME_CACHE_MAX_KEY) {
+    if (youngNames.size >= NAME_CACHE_MAX / 2) {
+      oldNames = youngNames;
+      youngNames = new Map();
+    }
+    youngNames.set(name, bits);
+  }
+  return bits;
+}
+
+function classifyName(name: string): number {
   const words = nameWords(name);
-  if (!words.length) return false;
-  const last = words[words.length - 1]!;
-  const secretAt = (i: number) => {
-    const w = words[i]!;
-    if (SECRET_WORDS.has(w)) return true;
-    if (w === 'key' && i > 0 && KEY_QUALIFIERS.has(words[i - 1]!)) return true;
-    return SECRET_SUFFIXES.some((s) => w.length > s.length && w.endsWith(s));
-  };
-  let found = -1;
-  for (let i = 0; i < words.length; i++) if (secretAt(i)) found = i;
-  if (found < 0) return false;
-  // "secret_name", "token_ttl": the credential word is not last and a qualifier follows.
-  if (found < words.length - 1 && NOT_THE_SECRET.has(last)) return false;
-  return true;
+  return (credentialWords(words) ? CREDENTIAL_NAME : 0) | (words.some((w) => NOT_SECRET_NAMES.has(w)) ? NON_SECRET_NAME : 0);
+}
+
+function credentialWords(words: readonly string[]): boolean {
+  const n = words.length;
+  // The last credential word decides.
+  for (let i = n - 1; i >= 0; i--) {
+    if (!secretWordAt(words, i)) continue;
+    // "secret_name", "token_ttl": the credential word is not last and a qualifier follows.
+    return i === n - 1 || !NOT_THE_SECRET.has(words[n - 1]!);
+  }
+  return false;
+}
+
+function secretWordAt(words: readonly string[], i: number): boolean {
+  const w = words[i]!;
+  if (SECRET_WORDS.has(w)) return true;
+  if (w === 'key' && i > 0 && KEY_QUALIFIERS.has(words[i - 1]!)) return true;
+  for (const s of SECRET_SUFFIXES) if (w.length > s.length && w.endsWith(s)) return true;
+  return false;
 }
 
 function charClass(c: string): number {
@@ -221,7 +318,22 @@ function literalUnderSecretName(value: string): CredentialMatch | undefined {
   return { reason: 'literal value under a credential-like name', confidence: 'medium', by: 'name' };
 }
 
+/**
+ * A literal that each known format (PATTERNS, URL_WITH_PASSWORD, CONN_STRING_PASSWORD)
+ * contains, matched case-insensitively where the format is: a value without any of them
+ * cannot match one, and most values (settings, names, numbers) are let go after this one
+ * test instead of fifteen.
+ */
+export const KNOWN_FORMAT_HINT =
+  /-----BEGIN |A(?:KIA|SIA|BIA|CCA|Iza|ccountKey=)|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt)-|xox[abposr]-|k_live_|npm_|SG\.|eyJ|:\/\/|[Aa][Uu][Tt][Hh][Oo][Rr][Ii][Zz][Aa][Tt][Ii][Oo][Nn]:|[Pp](?:[Aa][Ss][Ss][Ww][Oo][Rr][Dd]|[Ww][Dd])/;
+
 function knownFormat(value: string): CredentialMatch | undefined {
+  if (!KNOWN_FORMAT_HINT.test(value)) return undefined;
+  return knownFormatUnhinted(value);
+}
+
+/** knownFormat without the hint test (exported for the test that the hint lets every format through). */
+export function knownFormatUnhinted(value: string): CredentialMatch | undefined {
   for (const [re, reason] of PATTERNS) if (re.test(value)) return { reason, confidence: 'high', by: 'pattern' };
   const url = URL_WITH_PASSWORD.exec(value);
   if (url && !isPlaceholderPassword(url[1]!)) return { reason: 'URL with an embedded password', confidence: 'high', by: 'pattern' };
@@ -240,11 +352,20 @@ function isPlaceholderPassword(p: string): boolean {
   return v === '' || TEMPLATE_REF.test(v) || /^[*x]+$/i.test(v) || /^\$[A-Z_][A-Z0-9_]*$/.test(v);
 }
 
-const CONFIG_LINE = /^\s*(?:export\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*(.*?)\s*,?\s*$/;
+export const CONFIG_LINE = /^\s*(?:export\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*(.*?)\s*,?\s*$/;
+/**
+ * CONFIG_LINE up to the separator. It parses a line one way at most (a key cannot end
+ * earlier, since [\w.-] never matches what must follow it), so when CONFIG_LINE matches,
+ * its key is this one's: lines whose key is not a credential name are let go without the
+ * costlier value part.
+ */
+export const CONFIG_KEY = /^\s*(?:export\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*[:=]/;
 
 function embedded(value: string): CredentialMatch | undefined {
   const lines = value.split(/\r?\n/, MAX_LINES);
   for (let i = 0; i < lines.length; i++) {
+    const key = CONFIG_KEY.exec(lines[i]!);
+    if (!key || !isCredentialName(key[1]!)) continue;
     const m = CONFIG_LINE.exec(lines[i]!);
     if (!m || !isCredentialName(m[1]!)) continue;
     const inner = m[2]!.replace(/^(["'])(.*)\1$/, '$2');
@@ -261,7 +382,7 @@ function randomLooking(name: string, value: string): CredentialMatch | undefined
   if (!/^[A-Za-z0-9+/_=-]+$/.test(v) || v.includes('//')) return undefined;
   if (/^[0-9a-f]+$/i.test(v) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) return undefined;
   if (!/[A-Z]/.test(v) || !/[a-z]/.test(v) || !/[0-9]/.test(v)) return undefined;
-  if (nameWords(name).some((w) => NOT_SECRET_NAMES.has(w))) return undefined;
+  if (namesNonSecret(name)) return undefined;
   const h = shannonEntropy(v);
   if (h < Math.min(ENTROPY_BITS_CAP, ENTROPY_BITS_FACTOR * Math.log2(v.length))) return undefined;
   if (classChangeRatio(v) < CLASS_CHANGE_MIN || meanLowerRun(v) > LOWER_RUN_MAX) return undefined;
@@ -278,7 +399,8 @@ const BASE64_PEM = /^LS0tLS1CRUdJT[ik]/;
  */
 function base64Pem(value: string): { match: CredentialMatch | undefined } | undefined {
   const v = value.trim();
-  if (!BASE64_PEM.test(v) || !BASE64.test(v)) return undefined;
+  // startsWith first: most values are let go without running a regex.
+  if (!v.startsWith('LS0tLS1CRUdJT') || !BASE64_PEM.test(v) || !BASE64.test(v)) return undefined;
   const decoded = Buffer.from(v.slice(0, 4 * 16384), 'base64').toString('latin1');
   const inner = knownFormat(decoded);
   return { match: inner && { ...inner, reason: `base64-encoded ${inner.reason}` } };
@@ -310,6 +432,7 @@ export const CREDENTIAL_MITRE = ['T1552.001', 'T1552.007'];
 export const ENTROPY_OPTION = { type: 'boolean', default: true, description: 'Report random-looking values under names that do not look like credentials.' };
 
 /** The names an `ignore…` option lists (strings only; anything else in it is ignored). */
-export function ignoredNames(option: unknown): Set<string> {
-  return new Set(Array.isArray(option) ? option.filter((k): k is string => typeof k === 'string') : []);
+export function ignoredNames(option: unknown): ReadonlySet<string> {
+  return Array.isArray(option) ? new Set(option.filter((k): k is string => typeof k === 'string')) : NO_NAMES;
 }
+const NO_NAMES: ReadonlySet<string> = new Set();

@@ -41,19 +41,21 @@ export default defineControl({
       container(c) {
         const env = c.container.env;
         if (!Array.isArray(env)) return;
-        env.forEach((e, i) => {
-          if (!e || typeof e !== 'object' || typeof e.value !== 'string') return;
+        for (let i = 0; i < env.length; i++) {
+          const e = env[i];
+          // valueFrom entries hold no literal: the common case, let go before anything else.
+          if (!e || typeof e !== 'object' || typeof e.value !== 'string') continue;
           const variable = typeof e.name === 'string' ? e.name : `#${i}`;
-          if (ignore.has(variable)) return;
+          if (ignore.has(variable)) continue;
           const m = detectCredential(variable, e.value);
-          if (!m || (m.by === 'entropy' && !entropy)) return;
+          if (!m || (m.by === 'entropy' && !entropy)) continue;
           ctx.report({
             messageId: m.innerKey ? 'embedded' : m.by,
             path: [...c.path, 'env', i, 'value'],
             data: { container: c.name, variable, reason: m.reason, innerKey: m.innerKey ?? '', line: m.line ?? 0 },
             evidence: redact(e.value),
           });
-        });
+        }
       },
     };
   },

@@ -33,16 +33,15 @@ export default defineControl({
         const image = c.container.image;
         // An absent image is the API's concern (controllers may fill it in); only strings are read.
         if (typeof image !== 'string') return;
-        const path = [...c.path, 'image'];
         const parsed = parseImageReference(image);
         if (!parsed.ok) {
-          ctx.report({ messageId: 'invalidReference', data: { container: c.name, image: JSON.stringify(image), reason: parsed.reason }, path, evidence: image });
+          ctx.report({ messageId: 'invalidReference', data: { container: c.name, image: JSON.stringify(image), reason: parsed.reason }, path: [...c.path, 'image'], evidence: image });
           return;
         }
         const { tag, digest } = parsed.ref;
         if (digest !== undefined) return;
-        if (tag === undefined) ctx.report({ messageId: 'noTag', data: { container: c.name, image }, path, evidence: image });
-        else if (tag === DEFAULT_TAG) ctx.report({ messageId: 'latestTag', data: { container: c.name, image }, path, evidence: image });
+        if (tag === undefined) ctx.report({ messageId: 'noTag', data: { container: c.name, image }, path: [...c.path, 'image'], evidence: image });
+        else if (tag === DEFAULT_TAG) ctx.report({ messageId: 'latestTag', data: { container: c.name, image }, path: [...c.path, 'image'], evidence: image });
       },
     };
   },

@@ -39,17 +39,16 @@ export default defineControl({
       container(c) {
         const image = c.container.image;
         if (typeof image !== 'string') return;
-        const path = [...c.path, 'image'];
         const parsed = parseImageReference(image);
         if (!parsed.ok) {
-          ctx.report({ messageId: 'invalidReference', data: { container: c.name, reason: parsed.reason }, path, evidence: image });
+          ctx.report({ messageId: 'invalidReference', data: { container: c.name, reason: parsed.reason }, path: [...c.path, 'image'], evidence: image });
           return;
         }
         for (const p of prefixes) if (isUnderRegistryPrefix(parsed.ref, p)) return;
         ctx.report({
           messageId: 'notAllowed',
           data: { container: c.name, image, repository: parsed.ref.repository, allowed },
-          path,
+          path: [...c.path, 'image'],
           evidence: image,
         });
       },

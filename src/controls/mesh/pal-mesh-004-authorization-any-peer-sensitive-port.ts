@@ -1,4 +1,5 @@
 import { defineControl } from '../../core/control.js';
+import { perOptions } from '../control-options.js';
 import { actionOf } from './authorization-rules.js';
 import { ISTIO_SECURITY_GROUP, isObject, specOf } from './istio.js';
 
@@ -30,6 +31,8 @@ function anyPeer(source: unknown): string | undefined {
   if (n) return 'namespaces "*"';
   return undefined;
 }
+
+const sensitivePorts = perOptions((options): ReadonlySet<string> => new Set((Array.isArray(options.sensitivePorts) ? options.sensitivePorts : SENSITIVE_PORTS).map(String)));
 
 export default defineControl({
   meta: {
@@ -63,7 +66,7 @@ export default defineControl({
     },
   },
   check(ctx) {
-    const sensitive = new Set((Array.isArray(ctx.options.sensitivePorts) ? ctx.options.sensitivePorts : SENSITIVE_PORTS).map(String));
+    const sensitive = sensitivePorts(ctx.options);
     return {
       AuthorizationPolicy(r) {
         if (r.group !== ISTIO_SECURITY_GROUP) return;

@@ -1,6 +1,6 @@
 import type { ControlContext } from '../../core/control.js';
 import type { Inventory } from '../../core/inventory.js';
-import { ignoredNamespaces, isDefaultDeny, namespaceIndex, type Direction } from './network-policies.js';
+import { defaultDenyNamespaces, ignoredNamespaces, workloadsByNamespace, type Direction } from './network-policies.js';
 
 /**
  * PAL-NET-001 and PAL-NET-002: every namespace holding workloads needs a default-deny
@@ -9,21 +9,21 @@ import { ignoredNamespaces, isDefaultDeny, namespaceIndex, type Direction } from
  */
 /** Returns the number of namespaces judged (those holding workloads). */
 export function reportMissingDefaultDeny(ctx: ControlContext, inv: Inventory, direction: Direction, messageId: string): number {
+  if (inv.podSpecs.length === 0) return 0;
   const ignore = ignoredNamespaces(ctx.options);
-  const { workloads, policies } = namespaceIndex(inv);
+  const denied = defaultDenyNamespaces(inv, direction);
+  const withNamespaceObjects = inv.byKind('Namespace').length > 0;
   let judged = 0;
-  for (const ns of [...inv.namespaces()].sort()) {
+  for (const { namespace: ns, first, count } of workloadsByNamespace(inv)) {
     if (ignore.has(ns)) continue;
-    const pods = workloads.get(ns);
-    if (!pods?.length) continue;
     judged++;
-    if ((policies.get(ns) ?? []).some((np) => isDefaultDeny(np, direction))) continue;
-    const nsObject = inv.get('Namespace', undefined, ns);
+    if (denied?.has(ns)) continue;
+    const nsObject = withNamespaceObjects ? inv.get('Namespace', undefined, ns) : undefined;
     ctx.report({
-      resource: nsObject ?? pods[0]!.resource,
+      resource: nsObject ?? first.resource,
       messageId,
       path: nsObject ? ['metadata', 'name'] : ['metadata', 'namespace'],
-      data: { namespace: ns, workloads: pods.length },
+      data: { namespace: ns, workloads: count },
     });
   }
   return judged;

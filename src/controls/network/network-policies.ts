@@ -1,6 +1,6 @@
 /**
- * NetworkPolicy semantics the network controls share, and per-namespace indexes built
- * once per inventory.
+ * NetworkPolicy semantics the network controls share, and the per-namespace views the
+ * default-deny controls read.
  *
  * - policyTypes, when absent, is ["Ingress"] plus "Egress" if the policy has an egress
  *   section (networking.k8s.io/v1 API reference).
@@ -29,6 +29,13 @@ export function policyTypes(np: Resource): ReadonlySet<Direction> {
   return out;
 }
 
+/** policyTypes(np).has(direction), without building the set (read for every policy of a review's namespace). */
+export function hasPolicyType(np: Resource, direction: Direction): boolean {
+  const spec = policySpec(np);
+  if (Array.isArray(spec.policyTypes)) return spec.policyTypes.includes(direction);
+  return direction === 'Ingress' || (spec.egress !== undefined && spec.egress !== null);
+}
+
 /** `{}` (or matchLabels/matchExpressions that are empty): every pod of the namespace. */
 export function selectsAllPods(np: Resource): boolean {
   const sel = policySpec(np).podSelector;
@@ -55,42 +62,53 @@ function dnsOnly(rule: unknown): boolean {
  * is how default-deny egress is deployed in practice.
  */
 export function isDefaultDeny(np: Resource, direction: Direction): boolean {
-  if (!selectsAllPods(np) || !policyTypes(np).has(direction)) return false;
+  if (!selectsAllPods(np) || !hasPolicyType(np, direction)) return false;
   const rs = rules(np, direction);
   return direction === 'Ingress' ? rs.length === 0 : rs.every(dnsOnly);
 }
 
-export interface NamespaceIndex {
-  /** Pod specs by namespace, for namespaced workloads that name their namespace. */
-  workloads: ReadonlyMap<string, readonly PodSpecView[]>;
-  /** NetworkPolicies by namespace. */
-  policies: ReadonlyMap<string, readonly Resource[]>;
+/** A namespace's workloads: how many, and the first in inventory order. */
+export interface NamespaceWorkloads {
+  namespace: string;
+  first: PodSpecView;
+  count: number;
 }
 
-const indexes = new WeakMap<Inventory, NamespaceIndex>();
-
-export function namespaceIndex(inv: Inventory): NamespaceIndex {
-  let idx = indexes.get(inv);
-  if (!idx) {
-    const workloads = new Map<string, PodSpecView[]>();
-    for (const ps of inv.podSpecs) {
-      const ns = ps.resource.namespace;
-      if (ns === undefined) continue;
-      const list = workloads.get(ns);
-      if (list) list.push(ps);
-      else workloads.set(ns, [ps]);
+/**
+ * Namespaces holding workloads (those that name their namespace), sorted. Built per call
+ * rather than cached per inventory: it is one pass over the pod specs, cheaper for the one
+ * object of an admission review than any cache keyed by the inventory.
+ */
+export function workloadsByNamespace(inv: Inventory): NamespaceWorkloads[] {
+  const out: NamespaceWorkloads[] = [];
+  // Most inventories of a review hold one namespace: no Map until a second one shows up.
+  let byNs: Map<string, NamespaceWorkloads> | undefined;
+  let last: NamespaceWorkloads | undefined;
+  for (const ps of inv.podSpecs) {
+    const ns = ps.resource.namespace;
+    if (ns === undefined) continue;
+    let entry = last?.namespace === ns ? last : byNs?.get(ns);
+    if (!entry) {
+      entry = { namespace: ns, first: ps, count: 0 };
+      if (out.length === 1) byNs = new Map([[out[0]!.namespace, out[0]!]]);
+      byNs?.set(ns, entry);
+      out.push(entry);
     }
-    const policies = new Map<string, Resource[]>();
-    for (const np of inv.byKind('NetworkPolicy')) {
-      if (np.namespace === undefined) continue;
-      const list = policies.get(np.namespace);
-      if (list) list.push(np);
-      else policies.set(np.namespace, [np]);
-    }
-    idx = { workloads, policies };
-    indexes.set(inv, idx);
+    entry.count++;
+    last = entry;
   }
-  return idx;
+  if (out.length > 1) out.sort((x, y) => (x.namespace < y.namespace ? -1 : x.namespace > y.namespace ? 1 : 0));
+  return out;
+}
+
+/** Namespaces with a default-deny NetworkPolicy for the direction (undefined: none). */
+export function defaultDenyNamespaces(inv: Inventory, direction: Direction): ReadonlySet<string> | undefined {
+  let out: Set<string> | undefined;
+  for (const np of inv.byKind('NetworkPolicy')) {
+    if (np.namespace === undefined || out?.has(np.namespace)) continue;
+    if (isDefaultDeny(np, direction)) (out ??= new Set()).add(np.namespace);
+  }
+  return out;
 }
 
 /** Namespaces the cluster itself runs in, left out by default (option ignoreNamespaces). */
@@ -109,9 +127,11 @@ export const IGNORE_NAMESPACES_SCHEMA = {
   additionalProperties: false,
 } as const;
 
+const SYSTEM_NAMESPACE_SET: ReadonlySet<string> = new Set(SYSTEM_NAMESPACES);
+
 export function ignoredNamespaces(options: Readonly<Record<string, unknown>>): ReadonlySet<string> {
   const v = options.ignoreNamespaces;
-  return new Set(Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : SYSTEM_NAMESPACES);
+  return Array.isArray(v) ? new Set(v.filter((x): x is string => typeof x === 'string')) : SYSTEM_NAMESPACE_SET;
 }
 
 /** True when a controller owns this object (a Pod of a ReplicaSet, a Job of a CronJob): report on the owner instead. */

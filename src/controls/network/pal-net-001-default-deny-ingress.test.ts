@@ -1,4 +1,6 @@
-import { ControlTester } from '../../engine/control-tester.js';
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { ControlTester, runControlOn } from '../../engine/control-tester.js';
 import control from './pal-net-001-default-deny-ingress.js';
 
 const pod = (ns: string) => `
@@ -94,4 +96,28 @@ spec: {podSelector: {}, policyTypes: [Ingress]}
       errors: [{ messageId: 'missing', path: 'metadata.namespace' }],
     },
   ],
+});
+
+it('reports namespaces in name order, each once with its workload count, on the Namespace object or the first workload', () => {
+  const named = (kind: string, name: string, ns?: string) =>
+    kind === 'Pod'
+      ? `---\napiVersion: v1\nkind: Pod\nmetadata: {name: ${name}${ns ? `, namespace: ${ns}` : ''}}\nspec: {containers: [{name: c, image: nginx:1.27}]}\n`
+      : `---\napiVersion: apps/v1\nkind: ${kind}\nmetadata: {name: ${name}, namespace: ${ns}}\nspec: {template: {spec: {containers: [{name: c, image: nginx:1.27}]}}}\n`;
+  const yaml = [
+    named('Pod', 'b1', 'b'),
+    named('Deployment', 'a1', 'a'),
+    named('Pod', 'b2', 'b'),
+    named('Pod', 'c1', 'c'),
+    named('Pod', 'loose'),
+    named('Pod', 'k1', 'kube-system'),
+    named('StatefulSet', 'a2', 'a'),
+    '---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n',
+    '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: c}\nspec: {podSelector: {}}\n',
+    '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: empty}\nspec: {podSelector: {}}\n',
+  ].join('');
+  const found = runControlOn(control, yaml).map((f) => `${f.resource.kind} ${f.resource.name} ${f.path.join('.')}: ${f.message}`);
+  assert.deepEqual(found, [
+    'Deployment a1 metadata.namespace: Namespace a (2 workload(s)) has no default-deny ingress NetworkPolicy',
+    'Namespace b metadata.name: Namespace b (2 workload(s)) has no default-deny ingress NetworkPolicy',
+  ]);
 });

@@ -29,12 +29,14 @@ export default defineControl({
     return {
       inventory(inv) {
         let judged = 0;
+        // No NetworkPolicy at all (most admission reviews): no pod is selected, no need to ask.
+        const anyPolicy = inv.byKind('NetworkPolicy').length > 0;
         for (const ps of inv.podSpecs) {
           const r = ps.resource;
           if (ps.spec.hostNetwork === true || isControlled(r) || r.kind === 'PodTemplate') continue;
           if (r.namespace !== undefined && ignore.has(r.namespace)) continue;
           judged++;
-          if (inv.networkPoliciesFor(ps).length > 0) continue;
+          if (anyPolicy && inv.networkPoliciesFor(ps).length > 0) continue;
           ctx.report({
             resource: r,
             messageId: 'notSelected',

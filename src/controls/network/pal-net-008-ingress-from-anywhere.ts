@@ -1,6 +1,6 @@
 import { defineControl } from '../../core/control.js';
 import type { JsonPath } from '../../core/path.js';
-import { policySpec, policyTypes } from './network-policies.js';
+import { hasPolicyType, policySpec } from './network-policies.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -40,7 +40,7 @@ export default defineControl({
   check(ctx) {
     return {
       NetworkPolicy(r) {
-        if (!policyTypes(r).has('Ingress')) return;
+        if (!hasPolicyType(r, 'Ingress')) return;
         const ingress = policySpec(r).ingress;
         if (!Array.isArray(ingress)) return;
         ingress.forEach((rule, i) => {

@@ -47,18 +47,6 @@ export function annotationPath(ps: PodSpecView, key: string): JsonPath {
   return [...ps.podMetadataPath, 'annotations', key];
 }
 
-/** The pod's annotations as a string map (non-string values are skipped, as the API would reject them). */
-export function podAnnotations(ps: PodSpecView): [string, string][] {
-  const a = ps.podMetadata.annotations;
-  if (!isObject(a)) return [];
-  const out: [string, string][] = [];
-  for (const k of Object.keys(a)) {
-    const v = a[k];
-    if (typeof v === 'string') out.push([k, v]);
-  }
-  return out;
-}
-
 /** spec.os.name is "windows": from policy v1.25 some restricted checks exempt such pods. */
 export function isWindowsPod(ps: PodSpecView): boolean {
   const os = ps.spec.os;

@@ -53,7 +53,7 @@ export default defineControl({
             data: { container: c.name },
             path: containerSecurityContextPath(c, 'allowPrivilegeEscalation'),
             evidence: value,
-            fix: fixFor(c),
+            fix: () => fixFor(c),
           });
         }
       },

@@ -1,6 +1,6 @@
 import { defineControl } from '../../core/control.js';
 import {
-  annotationPath, containerSecurityContext, containerSecurityContextPath, isObject, isSet, podAnnotations, podSecurityContext, podSecurityContextPath, shown,
+  annotationPath, containerSecurityContext, containerSecurityContextPath, isObject, isSet, podSecurityContext, podSecurityContextPath, shown,
 } from './pod-fields.js';
 import { resolvePssVersion } from './version.js';
 
@@ -61,8 +61,13 @@ export default defineControl({
             });
           }
         }
-        for (const [key, value] of podAnnotations(ps)) {
-          if (key.startsWith(APPARMOR_ANNOTATION_PREFIX) && !allowedAnnotationValue(value)) {
+        // String values only: the API rejects others.
+        const annotations = ps.podMetadata.annotations;
+        if (!isObject(annotations)) return;
+        for (const key of Object.keys(annotations)) {
+          if (!key.startsWith(APPARMOR_ANNOTATION_PREFIX)) continue;
+          const value = annotations[key];
+          if (typeof value === 'string' && !allowedAnnotationValue(value)) {
             ctx.report({ messageId: 'annotation', data: { key, value: JSON.stringify(value) }, path: annotationPath(ps, key), evidence: value });
           }
         }

@@ -38,15 +38,17 @@ export default defineControl({
         for (const c of ps.containers) {
           const caps = containerSecurityContext(c)?.capabilities;
           if (!isObject(caps) || !Array.isArray(caps.add)) continue;
-          caps.add.forEach((cap, i) => {
-            if (typeof cap === 'string' && DEFAULT_CAPABILITIES.has(cap)) return;
+          const add = caps.add;
+          for (let i = 0; i < add.length; i++) {
+            const cap: unknown = add[i];
+            if (typeof cap === 'string' && DEFAULT_CAPABILITIES.has(cap)) continue;
             ctx.report({
               messageId: 'nonDefault',
               data: { container: c.name, capability: shown(cap) },
               path: containerSecurityContextPath(c, 'capabilities', 'add', i),
               evidence: cap,
             });
-          });
+          }
         }
       },
     };

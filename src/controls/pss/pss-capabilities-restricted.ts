@@ -48,26 +48,28 @@ export default defineControl({
         for (const c of ps.containers) {
           const caps = containerSecurityContext(c)?.capabilities;
           const capsObj = isObject(caps) ? caps : undefined;
-          const drop = capsObj && Array.isArray(capsObj.drop) ? capsObj.drop : [];
-          if (!drop.includes('ALL')) {
+          const drop = capsObj && Array.isArray(capsObj.drop) ? capsObj.drop : undefined;
+          if (!drop || !drop.includes('ALL')) {
             ctx.report({
               messageId: 'dropAll',
               data: { container: c.name },
               path: containerSecurityContextPath(c, 'capabilities', 'drop'),
               evidence: isSet(capsObj?.drop) ? capsObj!.drop : undefined,
-              fix: dropAllFix(c),
+              fix: () => dropAllFix(c),
             });
           }
-          const add = capsObj && Array.isArray(capsObj.add) ? capsObj.add : [];
-          add.forEach((cap, i) => {
-            if (cap === 'NET_BIND_SERVICE') return;
+          const add = capsObj && Array.isArray(capsObj.add) ? capsObj.add : undefined;
+          if (!add) continue;
+          for (let i = 0; i < add.length; i++) {
+            const cap: unknown = add[i];
+            if (cap === 'NET_BIND_SERVICE') continue;
             ctx.report({
               messageId: 'add',
               data: { container: c.name, capability: shown(cap) },
               path: containerSecurityContextPath(c, 'capabilities', 'add', i),
               evidence: cap,
             });
-          });
+          }
         }
       },
     };

@@ -27,12 +27,13 @@ export default defineControl({
         for (const c of ps.containers) {
           const ports = c.container.ports;
           if (!Array.isArray(ports)) continue;
-          ports.forEach((p, i) => {
-            if (!isObject(p)) return;
+          for (let i = 0; i < ports.length; i++) {
+            const p: unknown = ports[i];
+            if (!isObject(p)) continue;
             const hp = p.hostPort;
-            if (hp === undefined || hp === null || hp === 0) return;
+            if (hp === undefined || hp === null || hp === 0) continue;
             ctx.report({ messageId: 'hostPort', data: { container: c.name, hostPort: String(hp) }, path: [...c.path, 'ports', i, 'hostPort'], evidence: hp });
-          });
+          }
         }
       },
     };

@@ -1,10 +1,14 @@
 import { defineControl } from '../../core/control.js';
+import type { ContainerView } from '../../core/inventory.js';
 import { isObject } from './pod-fields.js';
 import { atLeast, resolvePssVersion } from './version.js';
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 const HANDLERS = ['postStart', 'preStop'] as const;
 const ACTIONS = ['httpGet', 'tcpSocket'] as const;
+/** Where each handler sits below the container, built once (most containers have probes). */
+const PROBE_AT: readonly (readonly string[])[] = PROBES.map((p) => [p]);
+const HANDLER_AT: readonly (readonly string[])[] = HANDLERS.map((h) => ['lifecycle', h]);
 
 export default defineControl({
   meta: {
@@ -27,26 +31,33 @@ export default defineControl({
   check(ctx) {
     const version = resolvePssVersion(ctx.settings.pssVersion);
     if (!atLeast(version, 34)) return {};
+    const inspect = (c: ContainerView, at: readonly string[], handler: Record<string, unknown>) => {
+      for (const action of ACTIONS) {
+        const a = handler[action];
+        if (!isObject(a)) continue;
+        const host = a.host;
+        if (host === undefined || host === null || host === '') continue;
+        ctx.report({
+          messageId: 'host',
+          data: { container: c.name, where: `${at.join('.')}.${action}`, host: JSON.stringify(host) },
+          path: [...c.path, ...at, action, 'host'],
+          evidence: host,
+        });
+      }
+    };
     return {
       podSpec(ps) {
         for (const c of ps.containers) {
           const k = c.container;
-          const handlers: [string[], unknown][] = [];
-          for (const p of PROBES) if (isObject(k[p])) handlers.push([[p], k[p]]);
+          for (let i = 0; i < PROBES.length; i++) {
+            const handler = k[PROBES[i]!];
+            if (isObject(handler)) inspect(c, PROBE_AT[i]!, handler);
+          }
           const lc = k.lifecycle;
-          if (isObject(lc)) for (const h of HANDLERS) if (isObject(lc[h])) handlers.push([['lifecycle', h], lc[h]]);
-          for (const [at, handler] of handlers) {
-            for (const action of ACTIONS) {
-              const a = (handler as Record<string, unknown>)[action];
-              if (!isObject(a)) continue;
-              const host = a.host;
-              if (host === undefined || host === null || host === '') continue;
-              ctx.report({
-                messageId: 'host',
-                data: { container: c.name, where: `${at.join('.')}.${action}`, host: JSON.stringify(host) },
-                path: [...c.path, ...at, action, 'host'],
-                evidence: host,
-              });
+          if (isObject(lc)) {
+            for (let i = 0; i < HANDLERS.length; i++) {
+              const handler = lc[HANDLERS[i]!];
+              if (isObject(handler)) inspect(c, HANDLER_AT[i]!, handler);
             }
           }
         }

@@ -40,17 +40,17 @@ export default defineControl({
           explicit++;
           ctx.report({ messageId: 'podFalse', path: podSecurityContextPath(ps, 'runAsNonRoot'), evidence: false });
         }
-        const unset: ContainerView[] = [];
+        let unset: ContainerView[] | undefined;
         for (const c of ps.containers) {
           const v = containerSecurityContext(c)?.runAsNonRoot;
           if (v === undefined || v === null) {
-            if (podValue !== true) unset.push(c);
+            if (podValue !== true) (unset ??= []).push(c);
           } else if (v !== true) {
             explicit++;
             ctx.report({ messageId: 'containerFalse', data: { container: c.name }, path: containerSecurityContextPath(c, 'runAsNonRoot'), evidence: v });
           }
         }
-        if (explicit > 0) return;
+        if (explicit > 0 || !unset) return;
         for (const c of unset) {
           ctx.report({ messageId: 'containerUnset', data: { container: c.name }, path: containerSecurityContextPath(c, 'runAsNonRoot') });
         }

@@ -33,8 +33,8 @@ export default defineControl({
   check(ctx) {
     const version = resolvePssVersion(ctx.settings.pssVersion);
     const allowedTypes = atLeast(version, 31) ? TYPES_V1_31 : TYPES_V1_0;
+    // Called only for options that are set (most pods set none): paths and names are built then.
     const inspect = (opts: unknown, base: JsonPath, owner: string) => {
-      if (!isSet(opts)) return;
       const o = isObject(opts) ? opts : {};
       const type = o.type ?? '';
       if (typeof type !== 'string' || !allowedTypes.has(type)) {
@@ -48,9 +48,11 @@ export default defineControl({
     };
     return {
       podSpec(ps) {
-        inspect(podSecurityContext(ps)?.seLinuxOptions, podSecurityContextPath(ps, 'seLinuxOptions'), 'Pod');
+        const podOptions = podSecurityContext(ps)?.seLinuxOptions;
+        if (isSet(podOptions)) inspect(podOptions, podSecurityContextPath(ps, 'seLinuxOptions'), 'Pod');
         for (const c of ps.containers) {
-          inspect(containerSecurityContext(c)?.seLinuxOptions, containerSecurityContextPath(c, 'seLinuxOptions'), `Container "${c.name}"`);
+          const options = containerSecurityContext(c)?.seLinuxOptions;
+          if (isSet(options)) inspect(options, containerSecurityContextPath(c, 'seLinuxOptions'), `Container "${c.name}"`);
         }
       },
     };

@@ -57,11 +57,11 @@ export default defineControl({
             ctx.report({ messageId: 'podType', data: { value: shown(type ?? '') }, path: podSecurityContextPath(ps, 'seccompProfile', 'type'), evidence: type });
           }
         }
-        const unset: ContainerView[] = [];
+        let unset: ContainerView[] | undefined;
         for (const c of ps.containers) {
           const profile = containerSecurityContext(c)?.seccompProfile;
           if (!isSet(profile)) {
-            if (!podValid) unset.push(c);
+            if (!podValid) (unset ??= []).push(c);
             continue;
           }
           const type = isObject(profile) ? profile.type : undefined;
@@ -74,8 +74,10 @@ export default defineControl({
             evidence: type,
           });
         }
-        if (explicit > 0 || unset.length === 0) return;
-        const fix = podLevelRuntimeDefault(ps);
+        if (explicit > 0 || !unset) return;
+        // One patch fixes them all, so the findings share it (built on first use).
+        let patch: JsonPatchOp[] | undefined;
+        const fix = () => (patch ??= podLevelRuntimeDefault(ps));
         for (const c of unset) {
           ctx.report({ messageId: 'containerUnset', data: { container: c.name }, path: containerSecurityContextPath(c, 'seccompProfile'), fix });
         }

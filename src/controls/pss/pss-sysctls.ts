@@ -14,10 +14,18 @@ export const SAFE_SYSCTLS_BY_VERSION: readonly (readonly [number, readonly strin
   [37, ['net.ipv4.tcp_slow_start_after_idle', 'net.ipv4.tcp_notsent_lowat']],
 ];
 
+const safeByMinor = new Map<number, ReadonlySet<string>>();
+
 /** The sysctl names allowed at a policy version (minor). */
 export function safeSysctls(minor: number): ReadonlySet<string> {
-  const out = new Set<string>();
-  for (const [since, names] of SAFE_SYSCTLS_BY_VERSION) if (minor >= since) for (const n of names) out.add(n);
+  let out = safeByMinor.get(minor);
+  if (!out) {
+    const set = new Set<string>();
+    for (const [since, names] of SAFE_SYSCTLS_BY_VERSION) if (minor >= since) for (const n of names) set.add(n);
+    // Built once per version: check() asks on every scan and every admission review.
+    if (safeByMinor.size < 64) safeByMinor.set(minor, set);
+    out = set;
+  }
   return out;
 }
 

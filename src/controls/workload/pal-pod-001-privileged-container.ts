@@ -28,7 +28,7 @@ export default defineControl({
             data: { container: c.name },
             path,
             evidence: true,
-            fix: [{ op: 'replace', path: toPointer(path), value: false }],
+            fix: () => [{ op: 'replace', path: toPointer(path), value: false }],
           });
         }
       },

@@ -1,11 +1,8 @@
 import { defineControl } from '../../core/control.js';
 import { toPointer } from '../../core/path.js';
 
-const FIELDS = [
-  ['hostNetwork', 'hostNetwork'],
-  ['hostPID', 'hostPID'],
-  ['hostIPC', 'hostIPC'],
-] as const;
+/** Each field is also its message id. */
+const FIELDS = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
 
 export default defineControl({
   meta: {
@@ -35,10 +32,10 @@ export default defineControl({
   check(ctx) {
     return {
       podSpec(ps) {
-        for (const [field, messageId] of FIELDS) {
+        for (const field of FIELDS) {
           if (ps.spec[field] !== true) continue;
           const path = [...ps.path, field];
-          ctx.report({ messageId, path, evidence: true, fix: [{ op: 'replace', path: toPointer(path), value: false }] });
+          ctx.report({ messageId: field, path, evidence: true, fix: () => [{ op: 'replace', path: toPointer(path), value: false }] });
         }
       },
     };

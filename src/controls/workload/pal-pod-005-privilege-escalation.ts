@@ -1,5 +1,11 @@
 import { defineControl } from '../../core/control.js';
-import { addedCapabilities, containerSecurityContext, isWindowsPod, setFieldPatch } from './security-context.js';
+import type { ContainerView } from '../../core/inventory.js';
+import type { JsonPath } from '../../core/path.js';
+import { addsCapability, containerSecurityContext, isWindowsPod, setFieldPatch } from './security-context.js';
+
+function allowPrivilegeEscalationPath(c: ContainerView): JsonPath {
+  return [...c.path, 'securityContext', 'allowPrivilegeEscalation'];
+}
 
 export default defineControl({
   meta: {
@@ -34,23 +40,21 @@ export default defineControl({
         if (isWindowsPod(ps)) return;
         for (const c of ps.containers) {
           const sc = containerSecurityContext(c.container);
-          const path = [...c.path, 'securityContext', 'allowPrivilegeEscalation'];
           const value = sc?.allowPrivilegeEscalation;
-          const reason =
-            sc?.privileged === true ? 'runs privileged' : addedCapabilities(sc).some((cap) => cap.name === 'SYS_ADMIN') ? 'adds CAP_SYS_ADMIN' : undefined;
+          const reason = sc?.privileged === true ? 'runs privileged' : addsCapability(sc, 'SYS_ADMIN') ? 'adds CAP_SYS_ADMIN' : undefined;
           if (reason) {
             // No fix: the API rejects allowPrivilegeEscalation: false next to privileged or
             // CAP_SYS_ADMIN, and dropping those is a design decision for the owner.
-            ctx.report({ messageId: 'alwaysAllowed', data: { container: c.name, reason }, path, evidence: value ?? null });
+            ctx.report({ messageId: 'alwaysAllowed', data: { container: c.name, reason }, path: allowPrivilegeEscalationPath(c), evidence: value ?? null });
             continue;
           }
           if (value === false) continue;
           ctx.report({
             messageId: value === true ? 'allowed' : 'notSet',
             data: { container: c.name },
-            path,
+            path: allowPrivilegeEscalationPath(c),
             evidence: value ?? null,
-            fix: setFieldPatch(c.container, c.path, ['securityContext', 'allowPrivilegeEscalation'], false),
+            fix: () => setFieldPatch(c.container, c.path, ['securityContext', 'allowPrivilegeEscalation'], false),
           });
         }
       },

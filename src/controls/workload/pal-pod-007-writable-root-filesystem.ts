@@ -38,7 +38,7 @@ export default defineControl({
             data: { container: c.name },
             path: [...c.path, 'securityContext', 'readOnlyRootFilesystem'],
             evidence: value ?? null,
-            fix: setFieldPatch(c.container, c.path, ['securityContext', 'readOnlyRootFilesystem'], true),
+            fix: () => setFieldPatch(c.container, c.path, ['securityContext', 'readOnlyRootFilesystem'], true),
           });
         }
       },

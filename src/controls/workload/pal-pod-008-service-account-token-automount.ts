@@ -53,7 +53,7 @@ export default defineControl({
         evidence: ps.spec.automountServiceAccountToken ?? null,
         // Only where nobody asked for the token: an explicit true (on the pod or its
         // ServiceAccount) says the workload calls the API, and turning it off would break it.
-        fix: serviceAccountState ? [{ op: 'add', path: toPointer(path), value: false }] : undefined,
+        fix: serviceAccountState ? () => [{ op: 'add', path: toPointer(path), value: false }] : undefined,
       });
     };
     return {

@@ -40,11 +40,12 @@ export default defineControl({
             if (!isPlainObject(e) || !isPlainObject(e.valueFrom) || !isPlainObject(e.valueFrom.secretKeyRef)) continue;
             const ref = e.valueFrom.secretKeyRef;
             const key = typeof ref.key === 'string' ? ref.key : '';
+            const secret = nameOf(ref);
             ctx.report({
               messageId: 'secretKeyRef',
-              data: { container: c.name, variable: typeof e.name === 'string' ? e.name : `#${i}`, secret: nameOf(ref), key },
+              data: { container: c.name, variable: typeof e.name === 'string' ? e.name : `#${i}`, secret, key },
               path: [...c.path, 'env', i, 'valueFrom', 'secretKeyRef'],
-              evidence: { secret: nameOf(ref), key },
+              evidence: { secret, key },
             });
           }
         }
@@ -52,11 +53,12 @@ export default defineControl({
           for (let i = 0; i < envFrom.length; i++) {
             const src = envFrom[i];
             if (!isPlainObject(src) || !isPlainObject(src.secretRef)) continue;
+            const secret = nameOf(src.secretRef);
             ctx.report({
               messageId: 'secretRef',
-              data: { container: c.name, secret: nameOf(src.secretRef) },
+              data: { container: c.name, secret },
               path: [...c.path, 'envFrom', i, 'secretRef'],
-              evidence: { secret: nameOf(src.secretRef) },
+              evidence: { secret },
             });
           }
         }

@@ -46,7 +46,7 @@ export default defineControl({
             : { container: c.name, tag: parsed.ref.tag ?? '', repository: parsed.ref.repository },
           path,
           evidence: hasExplicit ? explicit : null,
-          fix: [{ op: 'add', path: toPointer(path), value: 'Always' }],
+          fix: () => [{ op: 'add', path: toPointer(path), value: 'Always' }],
         });
       },
     };

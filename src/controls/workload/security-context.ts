@@ -49,6 +49,14 @@ export function addedCapabilities(sc: SecurityContext | undefined): { raw: strin
   return out;
 }
 
+/** True when securityContext.capabilities.add holds `name` (compared as capabilityName does). */
+export function addsCapability(sc: SecurityContext | undefined, name: string): boolean {
+  const caps = sc?.capabilities;
+  if (!isPlainObject(caps) || !Array.isArray(caps.add)) return false;
+  for (const raw of caps.add) if (typeof raw === 'string' && capabilityName(raw) === name) return true;
+  return false;
+}
+
 /**
  * A JSON patch that sets `fields` (a path of object keys below `base`) to `value`, creating
  * the missing intermediate objects. `base` is the object at `basePath` (from the resource
