@@ -98,6 +98,14 @@ export type Visitor = {
 export interface Control {
   meta: ControlMeta;
   check(ctx: ControlContext): Visitor;
+  /**
+   * The visitor check() returns keeps no state between calls: its handlers use only their
+   * arguments, the context and values check() computed once from settings and options, so
+   * one visitor may serve every run made with the same context (PreparedControls then calls
+   * check() once). Leave it out when a handler pushes to, counts in or reads anything
+   * collected across calls (an `inventory` handler settling what the others gathered).
+   */
+  reusableVisitor?: true;
 }
 
 export function defineControl(c: Control): Control {

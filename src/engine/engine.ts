@@ -79,10 +79,12 @@ export interface RunOptions {
 /**
  * Controls made ready to run many times with the same options: the handler tables,
  * per-control settings and each control's context are made once. A context is shared by
- * every run; its report() goes to the run in progress. Every run still calls each control's
- * check() afresh, because controls keep per-run state in its closure (names seen, objects
- * still undecided until the inventory visitor); the visitors made here to learn the handler
- * tables serve the first run. The admission webhook judges every review with one of these.
+ * every run; its report() goes to the run in progress. Every run still calls check() afresh
+ * for controls that keep per-run state in its closure (names seen, objects still undecided
+ * until the inventory visitor); the visitor of a control marked reusableVisitor is made once
+ * and serves every run, since it reports only through that shared context. The visitors
+ * made here to learn the handler tables serve the first run. The admission webhook judges
+ * every review with one of these.
  *
  * Assumes what check() returns has the same keys on every call with the same options (the
  * state a visitor keeps changes, not what it visits).
@@ -97,13 +99,17 @@ export class PreparedControls {
   private active: Run | undefined = undefined;
   /** Visitors made while preparing, not yet used by a run. */
   private fresh: Visitor[] | undefined;
+  /** Per control, its visitor when it serves every run (reusableVisitor); the others stay empty. */
+  private readonly kept: (Visitor | undefined)[];
+  /** The controls whose check() every run calls. */
+  private readonly remade: readonly number[];
 
   constructor(readonly opts: EngineOptions) {
     const { controls, settings, controlOptions, severityOverrides } = opts;
     this.options = controls.map((c) => controlOptions?.[c.meta.id] ?? {});
     this.severities = controls.map((c) => severityOverrides?.[c.meta.id] ?? c.meta.severity);
     this.messages = controls.map(() => new Map());
-    let reportedOutsideRun = false;
+    const reportedOutsideRun = new Set<number>();
     this.contexts = controls.map((_, i) => ({
       settings,
       options: this.options[i]!,
@@ -112,12 +118,14 @@ export class PreparedControls {
         if (run) run.report(i, d);
         // Outside any run (from check() while preparing) a report has nowhere to go, and the
         // visitors made then must not serve a run: it would miss that finding.
-        else reportedOutsideRun = true;
+        else reportedOutsideRun.add(i);
       },
     }));
     const visitors = controls.map((c, i) => c.check(this.contexts[i]!));
     this.handlers = handlersOf(visitors);
-    this.fresh = reportedOutsideRun ? undefined : visitors;
+    this.fresh = reportedOutsideRun.size ? undefined : visitors;
+    this.kept = controls.map((c, i) => (c.reusableVisitor === true && !reportedOutsideRun.has(i) ? visitors[i] : undefined));
+    this.remade = controls.flatMap((_, i) => (this.kept[i] ? [] : [i]));
   }
 
   /** Walks the inventory once, calling every control's visitor, and collects findings. */
@@ -133,8 +141,8 @@ export class PreparedControls {
       let visitors = this.fresh;
       this.fresh = undefined;
       if (!visitors) {
-        visitors = new Array(n);
-        for (let i = 0; i < n; i++) visitors[i] = controls[i]!.check(this.contexts[i]!);
+        visitors = this.kept.slice() as Visitor[];
+        for (const i of this.remade) visitors[i] = controls[i]!.check(this.contexts[i]!);
       }
       walk(inventory, visitors, this.handlers, run);
     } finally {

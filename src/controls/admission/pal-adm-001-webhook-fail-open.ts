@@ -31,6 +31,7 @@ export default defineControl({
     maturity: 'stable',
     optionsSchema: SECURITY_WEBHOOK_OPTIONS,
   },
+  reusableVisitor: true,
   check(ctx) {
     const extra = extraNamesOption(ctx.options);
     const visit = (r: Resource) => {

@@ -30,6 +30,7 @@ export default defineControl({
       additionalProperties: false,
     },
   },
+  reusableVisitor: true,
   check(ctx) {
     const max = typeof ctx.options.maxSeconds === 'number' ? ctx.options.maxSeconds : 10;
     const visit = (r: Resource) => {

@@ -100,6 +100,7 @@ export default defineControl({
       additionalProperties: false,
     },
   },
+  reusableVisitor: true,
   check(ctx) {
     const extra = extraNamesOption(ctx.options);
     const allowed = allowedExemptions(ctx.options);

@@ -54,6 +54,7 @@ export default defineControl({
     mitre: ['T1557'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     const visit = (r: Resource) => {
       const injected = CA_INJECTION_ANNOTATIONS.some((a) => a in r.annotations);

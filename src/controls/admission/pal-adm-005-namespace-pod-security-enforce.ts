@@ -44,6 +44,7 @@ export default defineControl({
       additionalProperties: false,
     },
   },
+  reusableVisitor: true,
   check(ctx) {
     const privilegedOk = privilegedNamespaces(ctx.options);
     return {

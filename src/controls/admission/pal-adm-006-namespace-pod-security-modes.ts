@@ -65,6 +65,7 @@ export default defineControl({
       additionalProperties: false,
     },
   },
+  reusableVisitor: true,
   check(ctx) {
     const { minimum, minimumMinor } = minimumFor(ctx.options, ctx.settings.pssVersion);
     const privilegedOk = privilegedNamespaces(ctx.options);

@@ -28,6 +28,7 @@ export default defineControl({
     mitre: ['T1078.001', 'T1613'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       const o = f.get('anonymous-auth');

@@ -25,6 +25,7 @@ export default defineControl({
     mitre: ['T1078', 'T1552.001'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       // The flag name only: the file's path is not secret, but what it guards is.

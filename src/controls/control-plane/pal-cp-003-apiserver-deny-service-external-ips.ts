@@ -29,6 +29,7 @@ export default defineControl({
     mitre: ['T1557'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => requirePlugin(ctx, f, 'DenyServiceExternalIPs'));
   },

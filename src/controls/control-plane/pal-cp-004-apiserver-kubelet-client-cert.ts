@@ -26,6 +26,7 @@ export default defineControl({
     mitre: ['T1609'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       if (!f.has('kubelet-client-certificate')) reportMissing(ctx, f, 'kubelet-client-certificate', 'missingCert');

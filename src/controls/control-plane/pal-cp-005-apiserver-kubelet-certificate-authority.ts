@@ -26,6 +26,7 @@ export default defineControl({
     mitre: ['T1557'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       if (!f.has('kubelet-certificate-authority')) reportMissing(ctx, f, 'kubelet-certificate-authority', 'notSet');

@@ -27,6 +27,7 @@ export default defineControl({
     mitre: ['T1078', 'T1609', 'T1610'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       if (f.has('authorization-config')) return;

@@ -25,6 +25,7 @@ export default defineControl({
     mitre: ['T1552.007'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       if (f.has('authorization-config')) return;

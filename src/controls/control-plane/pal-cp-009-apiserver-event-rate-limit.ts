@@ -27,6 +27,7 @@ export default defineControl({
     mitre: ['T1499'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => requirePlugin(ctx, f, 'EventRateLimit'));
   },

@@ -38,6 +38,7 @@ export default defineControl({
     mitre: ['T1610'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       for (const flag of ['enable-admission-plugins', 'admission-control']) {

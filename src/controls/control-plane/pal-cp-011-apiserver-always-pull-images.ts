@@ -28,6 +28,7 @@ export default defineControl({
     mitre: ['T1610'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => requirePlugin(ctx, f, 'AlwaysPullImages'));
   },

@@ -27,6 +27,7 @@ export default defineControl({
     mitre: ['T1562.001'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => requirePlugin(ctx, f, 'NamespaceLifecycle'));
   },

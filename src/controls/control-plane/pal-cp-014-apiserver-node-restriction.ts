@@ -26,6 +26,7 @@ export default defineControl({
     mitre: ['T1078'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => requirePlugin(ctx, f, 'NodeRestriction'));
   },

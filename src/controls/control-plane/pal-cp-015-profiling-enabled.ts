@@ -27,6 +27,7 @@ export default defineControl({
     mitre: ['T1613', 'T1499'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'], (f) => {
       if (f.component === 'kube-scheduler' && f.has('config')) return;

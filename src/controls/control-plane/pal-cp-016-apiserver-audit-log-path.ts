@@ -27,6 +27,7 @@ export default defineControl({
     mitre: ['T1562.001'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       if (!f.get('audit-log-path')?.value && !f.get('audit-webhook-config-file')?.value) reportMissing(ctx, f, 'audit-log-path', 'notSet');

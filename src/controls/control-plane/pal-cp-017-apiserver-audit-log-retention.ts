@@ -63,6 +63,7 @@ export default defineControl({
       additionalProperties: false,
     },
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       const path = f.get('audit-log-path')?.value;

@@ -31,6 +31,7 @@ export default defineControl({
       additionalProperties: false,
     },
   },
+  reusableVisitor: true,
   check(ctx) {
     const max = typeof ctx.options.maxSeconds === 'number' ? ctx.options.maxSeconds : 300;
     return onComponent('kube-apiserver', (f) => {

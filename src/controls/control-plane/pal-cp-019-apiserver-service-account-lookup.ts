@@ -24,6 +24,7 @@ export default defineControl({
     mitre: ['T1550.001', 'T1528'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       const o = f.get('service-account-lookup');

@@ -26,6 +26,7 @@ export default defineControl({
     mitre: ['T1550.001'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       if (!f.has('service-account-key-file')) reportMissing(ctx, f, 'service-account-key-file', 'notSet');

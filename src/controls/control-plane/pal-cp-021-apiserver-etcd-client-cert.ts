@@ -26,6 +26,7 @@ export default defineControl({
     mitre: ['T1552'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       if (!f.has('etcd-certfile')) reportMissing(ctx, f, 'etcd-certfile', 'missingCert');

@@ -25,6 +25,7 @@ export default defineControl({
     mitre: ['T1557'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       if (!f.has('tls-cert-file')) reportMissing(ctx, f, 'tls-cert-file', 'missingCert');

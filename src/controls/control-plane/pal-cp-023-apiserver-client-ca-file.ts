@@ -24,6 +24,7 @@ export default defineControl({
     mitre: ['T1078'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       if (!f.has('client-ca-file')) reportMissing(ctx, f, 'client-ca-file', 'notSet');

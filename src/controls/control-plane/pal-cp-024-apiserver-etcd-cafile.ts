@@ -23,6 +23,7 @@ export default defineControl({
     mitre: ['T1557', 'T1552'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       if (!f.has('etcd-cafile')) reportMissing(ctx, f, 'etcd-cafile', 'notSet');

@@ -25,6 +25,7 @@ export default defineControl({
     mitre: ['T1552'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       if (!f.get('encryption-provider-config')?.value) reportMissing(ctx, f, 'encryption-provider-config', 'notSet');

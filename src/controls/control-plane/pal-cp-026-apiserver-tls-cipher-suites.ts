@@ -53,6 +53,7 @@ export default defineControl({
       additionalProperties: false,
     },
   },
+  reusableVisitor: true,
   check(ctx) {
     const allowed = allowedSuites(ctx.options);
     const requireExplicit = ctx.options.requireExplicit !== false;

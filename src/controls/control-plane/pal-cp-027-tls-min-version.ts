@@ -34,6 +34,7 @@ export default defineControl({
       additionalProperties: false,
     },
   },
+  reusableVisitor: true,
   check(ctx) {
     const requireExplicit = ctx.options.requireExplicit === true;
     return onComponent(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'], (f) => {

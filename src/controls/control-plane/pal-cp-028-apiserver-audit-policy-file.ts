@@ -26,6 +26,7 @@ export default defineControl({
     mitre: ['T1562.001'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-apiserver', (f) => {
       if (!f.get('audit-policy-file')?.value) reportMissing(ctx, f, 'audit-policy-file', 'notSet');

@@ -26,6 +26,7 @@ export default defineControl({
     mitre: ['T1499'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-controller-manager', (f) => {
       const o = f.get('terminated-pod-gc-threshold');

@@ -25,6 +25,7 @@ export default defineControl({
     mitre: ['T1078'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-controller-manager', (f) => {
       const o = f.get('use-service-account-credentials');

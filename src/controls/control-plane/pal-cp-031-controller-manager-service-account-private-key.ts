@@ -24,6 +24,7 @@ export default defineControl({
     mitre: ['T1550.001'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-controller-manager', (f) => {
       if (!f.has('service-account-private-key-file')) reportMissing(ctx, f, 'service-account-private-key-file', 'notSet');

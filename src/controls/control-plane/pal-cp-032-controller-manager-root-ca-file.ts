@@ -24,6 +24,7 @@ export default defineControl({
     mitre: ['T1557'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-controller-manager', (f) => {
       if (!f.has('root-ca-file')) reportMissing(ctx, f, 'root-ca-file', 'notSet');

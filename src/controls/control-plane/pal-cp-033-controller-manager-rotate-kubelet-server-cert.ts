@@ -25,6 +25,7 @@ export default defineControl({
     mitre: ['T1557'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('kube-controller-manager', (f) => {
       const gate = f.featureGate('RotateKubeletServerCertificate');

@@ -26,6 +26,7 @@ export default defineControl({
     mitre: ['T1613', 'T1046'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent(['kube-controller-manager', 'kube-scheduler'], (f) => {
       const o = f.get('bind-address');

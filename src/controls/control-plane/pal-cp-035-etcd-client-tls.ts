@@ -26,6 +26,7 @@ export default defineControl({
     mitre: ['T1552', 'T1557'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('etcd', (f) => {
       if (etcdUsesConfigFile(f)) return;

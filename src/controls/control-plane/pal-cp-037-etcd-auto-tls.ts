@@ -25,6 +25,7 @@ export default defineControl({
     mitre: ['T1557'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return onComponent('etcd', (f) => {
       if (etcdUsesConfigFile(f)) return;

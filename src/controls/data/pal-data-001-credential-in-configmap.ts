@@ -34,6 +34,7 @@ export default defineControl({
       additionalProperties: false,
     },
   },
+  reusableVisitor: true,
   check(ctx) {
     const ignore = ignoredNames(ctx.options.ignoreKeys);
     const entropy = ctx.options.entropy !== false;

@@ -34,6 +34,7 @@ export default defineControl({
       additionalProperties: false,
     },
   },
+  reusableVisitor: true,
   check(ctx) {
     const ignore = ignoredNames(ctx.options.ignoreVariables);
     const entropy = ctx.options.entropy !== false;

@@ -38,6 +38,7 @@ export default defineControl({
     mitre: ['T1552.001'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       Secret(r) {

@@ -26,6 +26,7 @@ export default defineControl({
     mitre: ['T1525', 'T1610'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     const prefixes: string[] = [];
     for (const entry of ctx.settings.allowedRegistries) {

@@ -35,6 +35,7 @@ export default defineControl({
     maturity: 'stable',
     optionsSchema: { type: 'object', properties: { ...ROOT_NAMESPACE_OPTION }, additionalProperties: false },
   },
+  reusableVisitor: true,
   check(ctx) {
     const root = rootNamespace(ctx.options);
     return {

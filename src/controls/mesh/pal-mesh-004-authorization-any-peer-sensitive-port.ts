@@ -65,6 +65,7 @@ export default defineControl({
       additionalProperties: false,
     },
   },
+  reusableVisitor: true,
   check(ctx) {
     const sensitive = sensitivePorts(ctx.options);
     return {

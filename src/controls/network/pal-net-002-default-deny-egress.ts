@@ -25,6 +25,7 @@ export default defineControl({
     requires: ['inventory'],
     optionsSchema: IGNORE_NAMESPACES_SCHEMA,
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       inventory(inv) {

@@ -24,6 +24,7 @@ export default defineControl({
     requires: ['inventory'],
     optionsSchema: IGNORE_NAMESPACES_SCHEMA,
   },
+  reusableVisitor: true,
   check(ctx) {
     const ignore = ignoredNamespaces(ctx.options);
     return {

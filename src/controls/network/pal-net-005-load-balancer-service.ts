@@ -41,6 +41,7 @@ export default defineControl({
     mitre: ['T1133', 'T1190'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       Service(r) {

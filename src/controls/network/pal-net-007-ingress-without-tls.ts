@@ -37,6 +37,7 @@ export default defineControl({
     mitre: ['T1557', 'T1040'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       Ingress(r) {

@@ -37,6 +37,7 @@ export default defineControl({
     mitre: ['T1046', 'T1210'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       NetworkPolicy(r) {

@@ -37,6 +37,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'baseline', check: 'appArmorProfile' },
   },
+  reusableVisitor: true,
   check(ctx) {
     resolvePssVersion(ctx.settings.pssVersion);
     return {

@@ -31,6 +31,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'baseline', check: 'capabilities_baseline' },
   },
+  reusableVisitor: true,
   check(ctx) {
     resolvePssVersion(ctx.settings.pssVersion);
     return {

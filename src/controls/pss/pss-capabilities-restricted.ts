@@ -38,6 +38,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'restricted', check: 'capabilities_restricted' },
   },
+  reusableVisitor: true,
   check(ctx) {
     const version = resolvePssVersion(ctx.settings.pssVersion);
     if (!atLeast(version, 22)) return {};

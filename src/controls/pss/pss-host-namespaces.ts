@@ -26,6 +26,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'baseline', check: 'hostNamespaces' },
   },
+  reusableVisitor: true,
   check(ctx) {
     resolvePssVersion(ctx.settings.pssVersion); // every version behaves the same; validates the setting
     return {

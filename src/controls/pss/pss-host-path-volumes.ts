@@ -21,6 +21,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'baseline', check: 'hostPathVolumes' },
   },
+  reusableVisitor: true,
   check(ctx) {
     resolvePssVersion(ctx.settings.pssVersion);
     return {

@@ -20,6 +20,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'baseline', check: 'hostPorts' },
   },
+  reusableVisitor: true,
   check(ctx) {
     resolvePssVersion(ctx.settings.pssVersion);
     return {

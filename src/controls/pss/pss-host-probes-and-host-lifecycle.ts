@@ -28,6 +28,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'baseline', check: 'hostProbesAndHostLifecycle' },
   },
+  reusableVisitor: true,
   check(ctx) {
     const version = resolvePssVersion(ctx.settings.pssVersion);
     if (!atLeast(version, 34)) return {};

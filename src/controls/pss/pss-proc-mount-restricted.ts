@@ -21,6 +21,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'restricted', check: 'procMount_restricted' },
   },
+  reusableVisitor: true,
   check(ctx) {
     const version = resolvePssVersion(ctx.settings.pssVersion);
     if (!atLeast(version, 35)) return {};

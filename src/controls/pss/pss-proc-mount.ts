@@ -35,6 +35,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'baseline', check: 'procMount' },
   },
+  reusableVisitor: true,
   check(ctx) {
     const version = resolvePssVersion(ctx.settings.pssVersion);
     const relaxForUserNamespaces = atLeast(version, 35);

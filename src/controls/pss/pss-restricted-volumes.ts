@@ -32,6 +32,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'restricted', check: 'restrictedVolumes' },
   },
+  reusableVisitor: true,
   check(ctx) {
     resolvePssVersion(ctx.settings.pssVersion);
     return {

@@ -28,6 +28,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'restricted', check: 'runAsNonRoot' },
   },
+  reusableVisitor: true,
   check(ctx) {
     const version = resolvePssVersion(ctx.settings.pssVersion);
     const relaxForUserNamespaces = atLeast(version, 35);

@@ -24,6 +24,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'restricted', check: 'runAsUser' },
   },
+  reusableVisitor: true,
   check(ctx) {
     const version = resolvePssVersion(ctx.settings.pssVersion);
     if (!atLeast(version, 23)) return {};

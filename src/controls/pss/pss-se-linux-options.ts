@@ -30,6 +30,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'baseline', check: 'seLinuxOptions' },
   },
+  reusableVisitor: true,
   check(ctx) {
     const version = resolvePssVersion(ctx.settings.pssVersion);
     const allowedTypes = atLeast(version, 31) ? TYPES_V1_31 : TYPES_V1_0;

@@ -41,6 +41,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'baseline', check: 'seccompProfile_baseline' },
   },
+  reusableVisitor: true,
   check(ctx) {
     const version = resolvePssVersion(ctx.settings.pssVersion);
     if (!atLeast(version, 19)) {

@@ -39,6 +39,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'restricted', check: 'seccompProfile_restricted' },
   },
+  reusableVisitor: true,
   check(ctx) {
     const version = resolvePssVersion(ctx.settings.pssVersion);
     if (!atLeast(version, 19)) return {};

@@ -49,6 +49,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'baseline', check: 'sysctls' },
   },
+  reusableVisitor: true,
   check(ctx) {
     const version = resolvePssVersion(ctx.settings.pssVersion);
     const allowed = safeSysctls(version.minor);

@@ -23,6 +23,7 @@ export default defineControl({
     maturity: 'stable',
     pss: { level: 'baseline', check: 'windowsHostProcess' },
   },
+  reusableVisitor: true,
   check(ctx) {
     resolvePssVersion(ctx.settings.pssVersion);
     return {

@@ -29,6 +29,7 @@ export default defineControl({
     maturity: 'stable',
     requires: ['inventory'],
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       inventory(inv) {

@@ -28,6 +28,7 @@ export default defineControl({
     maturity: 'stable',
     requires: ['inventory'],
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       inventory(inv) {

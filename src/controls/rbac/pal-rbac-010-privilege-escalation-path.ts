@@ -42,6 +42,7 @@ export default defineControl({
     maturity: 'beta',
     requires: ['inventory'],
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       inventory(inv) {

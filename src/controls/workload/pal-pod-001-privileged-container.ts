@@ -18,6 +18,7 @@ export default defineControl({
     mitre: ['T1611', 'T1610'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       container(c) {

@@ -29,6 +29,7 @@ export default defineControl({
     mitre: ['T1611'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       podSpec(ps) {

@@ -70,6 +70,7 @@ export default defineControl({
     mitre: ['T1611', 'T1552.001'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       podSpec(ps) {

@@ -31,6 +31,7 @@ export default defineControl({
     mitre: ['T1611', 'T1068'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       podSpec(ps) {

@@ -34,6 +34,7 @@ export default defineControl({
     mitre: ['T1068', 'T1611'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       podSpec(ps) {

@@ -55,6 +55,7 @@ export default defineControl({
     mitre: ['T1611', 'T1068'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       container(c) {

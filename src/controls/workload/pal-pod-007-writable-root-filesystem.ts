@@ -25,6 +25,7 @@ export default defineControl({
     ],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       podSpec(ps) {

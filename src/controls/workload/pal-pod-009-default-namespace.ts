@@ -38,6 +38,7 @@ export default defineControl({
     ],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       resource(r) {

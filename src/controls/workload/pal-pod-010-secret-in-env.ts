@@ -30,6 +30,7 @@ export default defineControl({
     mitre: ['T1552.007', 'T1552.001'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       container(c) {

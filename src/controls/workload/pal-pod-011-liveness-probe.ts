@@ -25,6 +25,7 @@ export default defineControl({
     mitre: ['T1499'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return missingProbeVisitor(ctx, 'livenessProbe');
   },

@@ -24,6 +24,7 @@ export default defineControl({
     ],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return missingProbeVisitor(ctx, 'readinessProbe');
   },

@@ -27,6 +27,7 @@ export default defineControl({
     mitre: ['T1525'],
     maturity: 'stable',
   },
+  reusableVisitor: true,
   check(ctx) {
     return {
       container(c) {
