@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { runCli } from '../cli/testing.js';
 import { admissionReview, HARDENED_CONTAINER, podSpec, workload } from './test-support.js';
 
 const MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -64,6 +66,64 @@ describe('palisade admission serve (a real process)', () => {
     } finally {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('caps connections (--max-connections): one over the cap is closed on arrival and counted in /metrics', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pal-adm-conn-'));
+    const child = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', `import(${JSON.stringify(MAIN)}).then((m) => m.main(process.argv.slice(1))).then((c) => { process.exitCode = c; })`, 'admission', 'serve', '--generate-cert', 'certs', '--listen', '127.0.0.1:0', '--max-connections', '1', '--handshake-timeout', '30s', '--idle-timeout', '30s'],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    try {
+      let url: string | undefined;
+      for (let i = 0; i < 400 && !url; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        url = /"msg":"listening on (https:\/\/[^"]+)"/.exec(stderr)?.[1];
+      }
+      assert.ok(url, stderr);
+      const ca = readFileSync(join(dir, 'certs', 'ca.crt'), 'utf8');
+      const open = () =>
+        new Promise<{ ok: boolean; socket: tls.TLSSocket }>((resolve) => {
+          const socket = tls.connect({ host: '127.0.0.1', port: Number(new URL(url!).port), ca });
+          socket.once('secureConnect', () => resolve({ ok: true, socket }));
+          socket.once('error', () => resolve({ ok: false, socket }));
+          socket.once('close', () => resolve({ ok: false, socket }));
+        });
+      const held = await open();
+      assert.equal(held.ok, true);
+      const over = await open();
+      over.socket.destroy();
+      assert.equal(over.ok, false, 'a second connection is refused while one is open');
+      held.socket.destroy();
+      let metrics = '';
+      for (let i = 0; i < 200 && !/palisade_admission_connections_refused_total 1/.test(metrics); i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        metrics = await new Promise<string>((resolve) =>
+          https
+            .get(`${url}/metrics`, { ca, agent: false }, (res) => {
+              let text = '';
+              res.on('data', (d) => (text += d));
+              res.on('end', () => resolve(text));
+            })
+            .on('error', () => resolve('')),
+        );
+      }
+      assert.match(metrics, /palisade_admission_connections_refused_total 1\n/);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses bad connection limits, naming the option', async () => {
+    for (const [option, value] of [['--max-connections', '0'], ['--handshake-timeout', 'soon'], ['--idle-timeout', 'never']]) {
+      const r = await runCli(['admission', 'serve', '--generate-cert', 'certs', '--listen', '127.0.0.1:0', option!, value!], { cwd: tmpdir() });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`${option}: expected`));
     }
   });
 });

@@ -113,6 +113,8 @@ export class AdmissionMetrics {
   readonly certExpiry = new Counter('palisade_admission_certificate_expiry_timestamp_seconds', 'When the serving certificate expires (Unix time).', 'gauge');
   readonly cacheObjects = new Counter('palisade_admission_context_objects', 'Context objects known to the webhook, by kind.', 'gauge');
   readonly logDropped = new Counter('palisade_admission_decision_log_dropped_total', 'Decision-log lines dropped because the log could not keep up.');
+  readonly connectionsRefused = new Counter('palisade_admission_connections_refused_total', 'Connections closed on arrival because --max-connections were open.');
+  readonly connectionsTimedOut = new Counter('palisade_admission_connections_timed_out_total', 'Connections closed because they were idle past --idle-timeout or their client stopped reading.');
 
   private readonly findingSeries = new Map<string, Map<string, { value: number }>>();
 
@@ -127,7 +129,7 @@ export class AdmissionMetrics {
 
   render(): string {
     const out: string[] = [];
-    for (const m of [this.reviews, this.findings, this.latency, this.inFlight, this.shed, this.badRequests, this.errors, this.patches, this.digests, this.certReloads, this.certExpiry, this.cacheObjects, this.logDropped]) m.render(out);
+    for (const m of [this.reviews, this.findings, this.latency, this.inFlight, this.shed, this.badRequests, this.errors, this.patches, this.digests, this.certReloads, this.certExpiry, this.cacheObjects, this.logDropped, this.connectionsRefused, this.connectionsTimedOut]) m.render(out);
     return out.join('\n') + '\n';
   }
 }

@@ -23,7 +23,7 @@ import { decide, Exemptions, reviewedResource, type Decision, type JudgeSet } fr
 import { AdmissionMetrics } from './metrics.js';
 import { mutationsFor, type DigestSource } from './mutate.js';
 import { encodePatch, MAX_REVIEW_DEPTH, nestsDeeperThan, parseReview, reviewResponse, ReviewError, uidOf, type AdmissionRequest, type AdmissionResponse } from './review.js';
-import { CertificateWatcher, listenHttps, serverTlsOptions, type KeyPair } from './tls.js';
+import { CertificateWatcher, listenHttps, serverTlsOptions, type ConnectionLimits, type KeyPair } from './tls.js';
 import { auditAnnotations, limitWarnings } from './warnings.js';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -45,6 +45,8 @@ export interface AdmissionServerOptions {
   certPollMs?: number;
   /** Time to receive a whole request (headers and body). */
   requestTimeoutMs?: number;
+  /** Connection cap, handshake and idle timeouts (defaults: DEFAULT_CONNECTION_LIMITS). */
+  connections?: Partial<ConnectionLimits>;
 }
 
 export interface AdmissionServer {
@@ -343,6 +345,9 @@ export async function startAdmissionServer(opts: AdmissionServerOptions): Promis
     keyPair: watcher.keyPair,
     clientCa,
     requestTimeoutMs: opts.requestTimeoutMs,
+    connections: opts.connections,
+    onConnectionRefused: () => metrics.connectionsRefused.inc(),
+    onConnectionTimedOut: () => metrics.connectionsTimedOut.inc(),
     onListenError: () => watcher.close(),
     log,
   });

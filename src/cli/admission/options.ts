@@ -1,6 +1,7 @@
 import type { OptionSpec } from '../command.js';
 import { SEVERITIES } from '../../core/severity.js';
 import { MUTATIONS } from '../../admission/config.js';
+import { connectionOptions } from '../connection-options.js';
 
 const SEVERITY_OR_NONE = [...SEVERITIES, 'none'];
 
@@ -39,6 +40,7 @@ export const SERVE_ONLY: readonly OptionSpec[] = [
   { name: 'registry-ca', type: 'string', valueName: 'FILE', description: 'Extra CA bundle (PEM) trusted for registries.', config: 'admission.registries.caFile' },
   { name: 'context', type: 'string', multiple: true, valueName: 'PATH', description: 'Manifests of context objects (Namespaces, ServiceAccounts, LimitRanges, ResourceQuotas, NetworkPolicies) known from the start.' },
   { name: 'decision-log', type: 'string', valueName: 'FILE', description: 'Append the JSON-lines decision log to FILE (- for standard output).', config: 'admission.decisionLog' },
+  ...connectionOptions('palisade_admission_connections_refused_total'),
   { name: 'shutdown-delay', type: 'string', valueName: 'SECONDS', description: 'After SIGTERM, keep serving (with /readyz failing) this long so endpoints drop the pod first.', default: '0' },
   { name: 'shutdown-grace', type: 'string', valueName: 'SECONDS', description: 'After SIGTERM and the delay, how long reviews in flight may take before connections are closed.', default: '25' },
 ];

@@ -15,6 +15,7 @@ import { ADMISSION_CONTROLS } from '../../admission/quota-controls.js';
 import { DigestResolver } from '../../admission/registry-client.js';
 import { startAdmissionServer, type LogFn } from '../../admission/server.js';
 import { webhookCertificates } from '../../admission/x509.js';
+import { connectionLimitsFrom } from '../connection-options.js';
 import { list, resolveJudging, str, type Judging } from '../judging-options.js';
 
 function usage(detail: string, field: string): PalisadeError {
@@ -190,6 +191,7 @@ export async function runServe(args: ParsedArgs, io: CliIO): Promise<number> {
   const judge = makeJudge(first);
 
   const { host, port } = parseListen(str(v.listen) ?? '0.0.0.0:8443');
+  const connections = connectionLimitsFrom(v);
   let certFile = str(v['tls-cert']);
   let keyFile = str(v['tls-key']);
   const generateDir = str(v['generate-cert']);
@@ -232,7 +234,7 @@ export async function runServe(args: ParsedArgs, io: CliIO): Promise<number> {
     if (level === 'debug' && !io.env.PALISADE_DEBUG) return;
     io.stderr.write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + '\n');
   };
-  const server = await startAdmissionServer({ host, port, certFile, keyFile, clientCaFile: str(v['client-ca']) ? resolve(io.cwd, str(v['client-ca'])!) : undefined, judge, settings, cache, digests, decisionLog, metrics, log });
+  const server = await startAdmissionServer({ host, port, certFile, keyFile, clientCaFile: str(v['client-ca']) ? resolve(io.cwd, str(v['client-ca'])!) : undefined, judge, settings, cache, digests, decisionLog, metrics, log, connections });
   log('info', `listening on ${server.url}`, {
     controls: judge.controls.length,
     denyAt: settings.denyAt,

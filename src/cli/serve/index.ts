@@ -1,5 +1,6 @@
 import type { Command, CommandSpec, OptionSpec } from '../command.js';
 import { diagnostic, PalisadeError } from '../../core/errors.js';
+import { connectionOptions } from '../connection-options.js';
 import { JUDGING_OPTIONS } from '../judging-options.js';
 import { runServe } from './serve.js';
 import { runToken } from './token.js';
@@ -20,9 +21,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'max-audit-body', type: 'string', valueName: 'BYTES', description: 'Largest EventList accepted by POST /api/v1/ingest/audit. Default: 33554432.' },
   { name: 'max-ingests', type: 'string', valueName: 'COUNT', description: 'Ingestions (scan reports, audit batches) processed at once; more get 429 with Retry-After. Bounds memory. Default: 2.' },
   { name: 'max-json-body', type: 'string', valueName: 'BYTES', description: 'Largest body of the other POST endpoints. Default: 1048576.' },
-  { name: 'max-connections', type: 'string', valueName: 'COUNT', description: 'Connections open at once (TLS handshakes included); beyond it new ones are closed as they arrive and counted in palisade_server_connections_refused_total. Default: 1024.' },
-  { name: 'handshake-timeout', type: 'string', valueName: 'DURATION', description: 'A connection that has not finished its TLS handshake by then is closed (a client that connects and sends nothing). Default: 10s.' },
-  { name: 'idle-timeout', type: 'string', valueName: 'DURATION', description: 'A connection with no traffic either way for this long is closed: a client that stalls while sending, or stops reading its answer (the answer is dropped). A slow reader whose bytes keep moving, and the server working on an answer, do not count. Default: 60s.' },
+  ...connectionOptions('palisade_server_connections_refused_total'),
   { name: 'sign-key', type: 'string', valueName: 'FILE', description: 'Ed25519 private key (PKCS#8 PEM) that signs the manifest of evidence bundles (GET /api/v1/scans/{id}/bundle).' },
   { name: 'shutdown-grace', type: 'string', valueName: 'SECONDS', description: 'After SIGTERM, how long requests in flight may take before connections are closed. Default: 25.' },
   { name: 'name', type: 'string', valueName: 'NAME', description: '`token create`: the token\'s name (shown in audit trails).' },

@@ -12,11 +12,11 @@ import { loadSigningKey } from '../../report/bundle.js';
 import { ClusterScanner } from '../../server/cluster-scans.js';
 import type { LogFn } from '../../server/api.js';
 import { ServerMetrics } from '../../server/metrics.js';
-import { DEFAULT_CONNECTION_LIMITS } from '../../server/https.js';
 import { DEFAULT_LIMITS, startServer } from '../../server/serve.js';
 import { connect } from '../../sources/cluster/client.js';
 import { openStore, parseStoreUrl } from '../../store/index.js';
 import type { Store } from '../../store/types.js';
+import { connectionLimitsFrom } from '../connection-options.js';
 import { list, resolveJudging, str } from '../judging-options.js';
 import { ensureCertificates, parseListen } from '../admission/serve.js';
 
@@ -86,11 +86,7 @@ export async function runServe(args: ParsedArgs, io: CliIO, signals: Signals = p
     jsonBytes: count(v['max-json-body'], 'max-json-body', DEFAULT_LIMITS.jsonBytes, 1),
     concurrentIngests: count(v['max-ingests'], 'max-ingests', DEFAULT_LIMITS.concurrentIngests, 1),
   };
-  const connections = {
-    maxConnections: count(v['max-connections'], 'max-connections', DEFAULT_CONNECTION_LIMITS.maxConnections, 1),
-    handshakeTimeoutMs: duration(v['handshake-timeout'], 'handshake-timeout', DEFAULT_CONNECTION_LIMITS.handshakeTimeoutMs),
-    idleTimeoutMs: duration(v['idle-timeout'], 'idle-timeout', DEFAULT_CONNECTION_LIMITS.idleTimeoutMs),
-  };
+  const connections = connectionLimitsFrom(v);
   const retentionDays = count(v['retention-days'], 'retention-days', 0, 0);
   const graceMs = count(v['shutdown-grace'], 'shutdown-grace', 25, 0) * 1000;
   const intervalMs = duration(v['scan-interval'], 'scan-interval', 300_000);

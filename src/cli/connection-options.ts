@@ -1,0 +1,41 @@
+/**
+ * The listener limits every HTTPS command shares (`serve`, `admission serve`): a connection
+ * cap, a TLS handshake timeout and an idle timeout (src/server/https.ts, listenHttps).
+ */
+import type { OptionSpec, ParsedArgs } from './command.js';
+import { diagnostic, PalisadeError } from '../core/errors.js';
+import { parseDuration } from '../detect/correlate/duration.js';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../server/https.js';
+
+/** The options; `metric` is the counter refused connections are counted in. */
+export function connectionOptions(metric: string): OptionSpec[] {
+  return [
+    { name: 'max-connections', type: 'string', valueName: 'COUNT', description: `Connections open at once (TLS handshakes included); beyond it new ones are closed as they arrive and counted in ${metric}. Default: 1024.` },
+    { name: 'handshake-timeout', type: 'string', valueName: 'DURATION', description: 'A connection that has not finished its TLS handshake by then is closed (a client that connects and sends nothing). Default: 10s.' },
+    { name: 'idle-timeout', type: 'string', valueName: 'DURATION', description: 'A connection with no traffic either way for this long is closed: a client that stalls while sending, or stops reading its answer (the answer is dropped). A slow reader whose bytes keep moving, and the server working on an answer, do not count. Default: 60s.' },
+  ];
+}
+
+const usage = (detail: string, field: string) => new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail }, { field }));
+
+/** The limits the options ask for, defaults for the others; a bad value is a usage error naming the option. */
+export function connectionLimitsFrom(v: ParsedArgs['values']): ConnectionLimits {
+  const max = v['max-connections'];
+  let maxConnections = DEFAULT_CONNECTION_LIMITS.maxConnections;
+  if (max !== undefined) {
+    if (typeof max !== 'string' || !/^\d+$/.test(max) || Number(max) < 1) throw usage(`--max-connections: expected a whole number ≥ 1, got "${String(max)}"`, '--max-connections');
+    maxConnections = Number(max);
+  }
+  const duration = (option: string, fallback: number): number => {
+    const value = v[option];
+    if (value === undefined) return fallback;
+    const ms = parseDuration(value);
+    if (ms === undefined) throw usage(`--${option}: expected a duration such as 30s, 5m or 1h, got "${String(value)}"`, `--${option}`);
+    return ms;
+  };
+  return {
+    maxConnections,
+    handshakeTimeoutMs: duration('handshake-timeout', DEFAULT_CONNECTION_LIMITS.handshakeTimeoutMs),
+    idleTimeoutMs: duration('idle-timeout', DEFAULT_CONNECTION_LIMITS.idleTimeoutMs),
+  };
+}
