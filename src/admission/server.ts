@@ -158,13 +158,13 @@ export async function startAdmissionServer(opts: AdmissionServerOptions): Promis
     metrics.inFlight.set({}, n);
   };
 
-  const send = (res: ServerResponse, code: number, text: string, type = 'application/json') => {
+  const send = (res: ServerResponse, code: number, body: string, type = 'application/json') => {
     if (res.headersSent) return;
-    // Encoded once here: the length and the bytes written come from the same buffer.
-    const body = Buffer.from(text, 'utf8');
-    const headers: Record<string, string | number> = { 'content-type': type, 'content-length': body.length, 'cache-control': 'no-store' };
+    const headers: Record<string, string | number> = { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' };
     if (draining) headers.connection = 'close';
     res.writeHead(code, headers);
+    // A string, not a Buffer: Node then sends the head and the body in one write (one TLS
+    // record), which measured cheaper than encoding the body first (docs/benchmarks.md).
     res.end(body);
   };
   const refuse = (res: ServerResponse, code: number, reason: string, message: string, palisadeCode?: string, field?: string, close = false) => {
