@@ -2,7 +2,7 @@
  * The listener limits every HTTPS command shares (`serve`, `admission serve`): a connection
  * cap, a TLS handshake timeout and an idle timeout (src/server/https.ts, listenHttps).
  */
-import type { OptionSpec, ParsedArgs } from './command.js';
+import type { OptionSpec } from './command.js';
 import { diagnostic, PalisadeError } from '../core/errors.js';
 import { parseDuration } from '../detect/correlate/duration.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from '../server/https.js';
@@ -19,7 +19,7 @@ export function connectionOptions(metric: string): OptionSpec[] {
 const usage = (detail: string, field: string) => new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail }, { field }));
 
 /** The limits the options ask for, defaults for the others; a bad value is a usage error naming the option. */
-export function connectionLimitsFrom(v: ParsedArgs['values']): ConnectionLimits {
+export function connectionLimitsFrom(v: Readonly<Record<string, unknown>>): ConnectionLimits {
   const max = v['max-connections'];
   let maxConnections = DEFAULT_CONNECTION_LIMITS.maxConnections;
   if (max !== undefined) {

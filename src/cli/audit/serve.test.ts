@@ -99,6 +99,8 @@ describe('palisade audit serve: correlation, baselines and webhooks', () => {
       await waitFor(() => records(out).some((r) => r.palisade.timeline));
       const metrics = await get(`${s.url}/metrics`, agent);
       assert.match(metrics, /^palisade_audit_incidents_total 1$/m);
+      // The listener's limits are counted too (none hit here).
+      assert.match(metrics, /^# TYPE palisade_audit_connections_refused_total counter$/m);
       assert.equal(await s.stop(), 0);
       const incident = records(out).find((r) => r.palisade.timeline)!;
       assert.equal(incident.rule, 'Kill Chain Discovery Credential Access Execution');
@@ -183,6 +185,14 @@ describe('palisade audit analyze --webhook', () => {
       const worse = await runCli(['audit', 'analyze', 'chain.jsonl', '--webhook', 'https://x.example/', '--webhook-header', `Authorization ${SECRET}`], { cwd: dir });
       assert.equal(worse.code, 2);
       assert.ok(!worse.stderr.includes('webhook-secret-4711'), worse.stderr);
+      // Connection limits are options of serve only, and bad values name the option.
+      const analyzeLimit = await runCli(['audit', 'analyze', 'chain.jsonl', '--max-connections', '5'], { cwd: dir });
+      assert.equal(analyzeLimit.code, 2, analyzeLimit.stderr);
+      for (const [option, value] of [['--max-connections', '0'], ['--handshake-timeout', 'soon'], ['--idle-timeout', 'never']]) {
+        const r2 = await runCli(['audit', 'serve', '--tls-cert', 'x.pem', '--tls-key', 'x.key', '--spool', 'spool', '--token-file', 'tokens', option!, value!], { cwd: dir });
+        assert.equal(r2.code, 2, r2.stderr);
+        assert.match(r2.stderr, new RegExp(`${option}: expected`));
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

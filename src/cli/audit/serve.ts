@@ -18,6 +18,7 @@ import { learnBaseline } from '../../detect/audit/analyze.js';
 import { DEFAULT_READ_LIMITS, openAuditFile } from '../../detect/audit/reader.js';
 import { DETECTION_OPTION_NAMES, detectionFromOptions } from '../../detect/correlate/cli-options.js';
 import { closeWebhookSinks, describeSinks, WEBHOOK_OPTION_NAMES, webhookSinksFrom } from './webhook-options.js';
+import { connectionLimitsFrom, connectionOptions } from '../connection-options.js';
 
 /** Options of `audit serve` only. No defaults in the spec (they would reach `analyze`): defaults are below. */
 export const SERVE_OPTIONS: readonly OptionSpec[] = [
@@ -35,6 +36,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'ack-timeout', type: 'string', valueName: 'SECONDS', description: 'A batch not durable within this time is answered 503 (the API server waits 30 s). Default: 10.' },
   { name: 'commit-interval', type: 'string', valueName: 'MS', description: 'How often the processed position is committed; a crash repeats at most this much work. Default: 200.' },
   { name: 'baseline-save-interval', type: 'string', valueName: 'SECONDS', description: 'How often `audit serve` saves --baseline (also at shutdown). Default: 300.' },
+  ...connectionOptions('palisade_audit_connections_refused_total'),
 ];
 
 export const SERVE_ONLY = new Set([...SERVE_OPTIONS.map((o) => o.name), 'output', 'format', 'rules', 'no-builtin', 'dedup-window', 'rate-limit', 'rate-burst', ...DETECTION_OPTION_NAMES, ...WEBHOOK_OPTION_NAMES]);
@@ -68,6 +70,7 @@ export async function serve(
   signals: { once(event: 'SIGTERM' | 'SIGINT', fn: () => void): unknown; off(event: 'SIGTERM' | 'SIGINT', fn: () => void): unknown } = process,
 ): Promise<number> {
   const { host, port } = parseListen(typeof values.listen === 'string' ? values.listen : '0.0.0.0:8443');
+  const connections = connectionLimitsFrom(values);
   const certFile = resolve(io.cwd, required(values['tls-cert'], 'tls-cert'));
   const keyFile = resolve(io.cwd, required(values['tls-key'], 'tls-key'));
   const spoolDir = resolve(io.cwd, required(values.spool, 'spool'));
@@ -135,7 +138,7 @@ export async function serve(
   const consumer = new SpoolConsumer(spool, detector, sink, { commitIntervalMs, dedupWindowMs: rules.limiter.dedupWindowMs, limiter: rules.limiter, correlator, baseline, log });
   let receiver;
   try {
-    receiver = await startAuditReceiver({ host, port, certFile, keyFile, auth, spool, consumer, maxBodyBytes, queueSize, retryAfterSeconds: retryAfter, ackTimeoutMs, log, webhooks: () => webhooks.map((w) => w.stats()) });
+    receiver = await startAuditReceiver({ host, port, certFile, keyFile, auth, spool, consumer, maxBodyBytes, queueSize, retryAfterSeconds: retryAfter, ackTimeoutMs, log, webhooks: () => webhooks.map((w) => w.stats()), connections });
   } catch (e) {
     await spool.close();
     sink.close();

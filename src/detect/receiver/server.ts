@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { diagnostic, PalisadeError, type ErrorCode } from '../../core/errors.js';
 import { Counter, Histogram } from '../../admission/metrics.js';
-import { CertificateWatcher, closeGracefully, listenHttps, serverTlsOptions } from '../../admission/tls.js';
+import { CertificateWatcher, closeGracefully, listenHttps, serverTlsOptions, type ConnectionLimits } from '../../admission/tls.js';
 import { BodyTooLarge, readBoundedBody } from '../../server/request-body.js';
 import { AUDIT_API_VERSIONS, toAuditEvent } from '../audit/event.js';
 import type { SpoolConsumer } from './consumer.js';
@@ -49,6 +49,8 @@ export interface ReceiverOptions {
   certPollMs?: number;
   /** The webhook sinks' counters, for /metrics. */
   webhooks?: () => readonly WebhookStats[];
+  /** Connection cap, handshake and idle timeouts (defaults: DEFAULT_CONNECTION_LIMITS). */
+  connections?: Partial<ConnectionLimits>;
 }
 
 export class ReceiverMetrics {
@@ -66,11 +68,13 @@ export class ReceiverMetrics {
   readonly webhookQueued = new Counter('palisade_audit_webhook_queue_alerts', 'Alerts waiting to be sent to a webhook.', 'gauge');
   readonly pending = new Counter('palisade_audit_events_pending', 'Events acknowledged and not yet processed.', 'gauge');
   readonly spoolBytes = new Counter('palisade_audit_spool_bytes', 'Bytes held by the spool.', 'gauge');
+  readonly connectionsRefused = new Counter('palisade_audit_connections_refused_total', 'Connections closed on arrival because --max-connections were open.');
+  readonly connectionsTimedOut = new Counter('palisade_audit_connections_timed_out_total', 'Connections closed because they were idle past --idle-timeout or their client stopped reading.');
   readonly latency = new Histogram('palisade_audit_batch_duration_seconds', 'Time from receiving a batch to answering it 200 (includes the fsync).', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
 
   render(): string {
     const out: string[] = [];
-    for (const m of [this.batches, this.events, this.skipped, this.processed, this.alerts, this.duplicates, this.incidents, this.anomalies, this.pending, this.spoolBytes, this.webhookSent, this.webhookDropped, this.webhookFailed, this.webhookQueued, this.latency]) m.render(out);
+    for (const m of [this.batches, this.events, this.skipped, this.processed, this.alerts, this.duplicates, this.incidents, this.anomalies, this.pending, this.spoolBytes, this.webhookSent, this.webhookDropped, this.webhookFailed, this.webhookQueued, this.connectionsRefused, this.connectionsTimedOut, this.latency]) m.render(out);
     return out.join('\n') + '\n';
   }
 }
@@ -317,6 +321,9 @@ export async function startAuditReceiver(opts: ReceiverOptions): Promise<AuditRe
     port: opts.port,
     keyPair: watcher.keyPair,
     clientCa,
+    connections: opts.connections,
+    onConnectionRefused: () => metrics.connectionsRefused.inc(),
+    onConnectionTimedOut: () => metrics.connectionsTimedOut.inc(),
     onListenError: () => watcher.close(),
     log,
   });
