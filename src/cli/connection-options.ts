@@ -18,24 +18,27 @@ export function connectionOptions(metric: string): OptionSpec[] {
 
 const usage = (detail: string, field: string) => new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail }, { field }));
 
-/** The limits the options ask for, defaults for the others; a bad value is a usage error naming the option. */
+/** A whole-number option (at least `min`), or `fallback` when absent; a bad value is a usage error naming the option. */
+export function wholeNumberOption(v: unknown, option: string, fallback: number, min: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || n < min) throw usage(`--${option}: expected a whole number ≥ ${min}, got "${String(v)}"`, `--${option}`);
+  return n;
+}
+
+/** A duration option (30s, 5m, 1h) in milliseconds, or `fallback` when absent. */
+export function durationOption(v: unknown, option: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const ms = parseDuration(v);
+  if (ms === undefined) throw usage(`--${option}: expected a duration such as 30s, 5m or 1h, got "${String(v)}"`, `--${option}`);
+  return ms;
+}
+
+/** The limits the options ask for, defaults for the others. */
 export function connectionLimitsFrom(v: Readonly<Record<string, unknown>>): ConnectionLimits {
-  const max = v['max-connections'];
-  let maxConnections = DEFAULT_CONNECTION_LIMITS.maxConnections;
-  if (max !== undefined) {
-    if (typeof max !== 'string' || !/^\d+$/.test(max) || Number(max) < 1) throw usage(`--max-connections: expected a whole number ≥ 1, got "${String(max)}"`, '--max-connections');
-    maxConnections = Number(max);
-  }
-  const duration = (option: string, fallback: number): number => {
-    const value = v[option];
-    if (value === undefined) return fallback;
-    const ms = parseDuration(value);
-    if (ms === undefined) throw usage(`--${option}: expected a duration such as 30s, 5m or 1h, got "${String(value)}"`, `--${option}`);
-    return ms;
-  };
   return {
-    maxConnections,
-    handshakeTimeoutMs: duration('handshake-timeout', DEFAULT_CONNECTION_LIMITS.handshakeTimeoutMs),
-    idleTimeoutMs: duration('idle-timeout', DEFAULT_CONNECTION_LIMITS.idleTimeoutMs),
+    maxConnections: wholeNumberOption(v['max-connections'], 'max-connections', DEFAULT_CONNECTION_LIMITS.maxConnections, 1),
+    handshakeTimeoutMs: durationOption(v['handshake-timeout'], 'handshake-timeout', DEFAULT_CONNECTION_LIMITS.handshakeTimeoutMs),
+    idleTimeoutMs: durationOption(v['idle-timeout'], 'idle-timeout', DEFAULT_CONNECTION_LIMITS.idleTimeoutMs),
   };
 }

@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CliIO, ParsedArgs } from '../command.js';
 import { diagnostic, EXIT, formatDiagnostic, PalisadeError } from '../../core/errors.js';
-import { parseDuration } from '../../detect/correlate/duration.js';
 import { loadSigningKey } from '../../report/bundle.js';
 import { ClusterScanner } from '../../server/cluster-scans.js';
 import type { LogFn } from '../../server/api.js';
@@ -16,27 +15,13 @@ import { DEFAULT_LIMITS, startServer } from '../../server/serve.js';
 import { connect } from '../../sources/cluster/client.js';
 import { openStore, parseStoreUrl } from '../../store/index.js';
 import type { Store } from '../../store/types.js';
-import { connectionLimitsFrom } from '../connection-options.js';
+import { connectionLimitsFrom, durationOption, wholeNumberOption } from '../connection-options.js';
 import { list, resolveJudging, str } from '../judging-options.js';
 import { ensureCertificates, parseListen } from '../admission/serve.js';
 
 export const DEFAULT_DB = 'sqlite:palisade.db';
 
 const usage = (detail: string, field: string) => new PalisadeError(diagnostic('PALISADE_CLI_USAGE', { detail }, { field }));
-
-function count(v: unknown, option: string, fallback: number, min: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (typeof v !== 'string' || !/^\d+$/.test(v) || n < min) throw usage(`--${option}: expected a whole number ≥ ${min}, got "${String(v)}"`, `--${option}`);
-  return n;
-}
-
-function duration(v: unknown, option: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const ms = parseDuration(v);
-  if (ms === undefined) throw usage(`--${option}: expected a duration such as 30s, 5m or 1h, got "${String(v)}"`, `--${option}`);
-  return ms;
-}
 
 /**
  * The first start of an empty store gets one admin token, printed once on standard error
@@ -81,16 +66,16 @@ export async function runServe(args: ParsedArgs, io: CliIO, signals: Signals = p
     keyFile = resolve(io.cwd, keyFile);
   }
   const limits = {
-    scanBytes: count(v['max-scan-body'], 'max-scan-body', DEFAULT_LIMITS.scanBytes, 1),
-    auditBytes: count(v['max-audit-body'], 'max-audit-body', DEFAULT_LIMITS.auditBytes, 1),
-    jsonBytes: count(v['max-json-body'], 'max-json-body', DEFAULT_LIMITS.jsonBytes, 1),
-    concurrentIngests: count(v['max-ingests'], 'max-ingests', DEFAULT_LIMITS.concurrentIngests, 1),
+    scanBytes: wholeNumberOption(v['max-scan-body'], 'max-scan-body', DEFAULT_LIMITS.scanBytes, 1),
+    auditBytes: wholeNumberOption(v['max-audit-body'], 'max-audit-body', DEFAULT_LIMITS.auditBytes, 1),
+    jsonBytes: wholeNumberOption(v['max-json-body'], 'max-json-body', DEFAULT_LIMITS.jsonBytes, 1),
+    concurrentIngests: wholeNumberOption(v['max-ingests'], 'max-ingests', DEFAULT_LIMITS.concurrentIngests, 1),
   };
   const connections = connectionLimitsFrom(v);
-  const retentionDays = count(v['retention-days'], 'retention-days', 0, 0);
-  const graceMs = count(v['shutdown-grace'], 'shutdown-grace', 25, 0) * 1000;
-  const intervalMs = duration(v['scan-interval'], 'scan-interval', 300_000);
-  const debounceMs = duration(v['scan-debounce'], 'scan-debounce', 10_000);
+  const retentionDays = wholeNumberOption(v['retention-days'], 'retention-days', 0, 0);
+  const graceMs = wholeNumberOption(v['shutdown-grace'], 'shutdown-grace', 25, 0) * 1000;
+  const intervalMs = durationOption(v['scan-interval'], 'scan-interval', 300_000);
+  const debounceMs = durationOption(v['scan-debounce'], 'scan-debounce', 10_000);
   const signKeyFile = str(v['sign-key']);
   let signingKey;
   if (signKeyFile) {
