@@ -16,7 +16,7 @@ import { buildInventory } from '../inventory/inventory.js';
 import type { Action, AdmissionSettings } from './config.js';
 import type { ContextCache } from './context-cache.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
-import { ANNOTATION_VALUE_RUNES, auditAnnotations, limitWarnings, prefixSanitized, sanitizeText, truncateRunes } from './warnings.js';
+import { ANNOTATION_VALUE_RUNES, auditAnnotations, isClean, prefixSanitized, sanitizeText, truncateRunes, WarningList } from './warnings.js';
 
 /** The controls and their settings a decision is made with: a snapshot of a Judging. */
 export interface JudgeSet {
@@ -71,6 +71,9 @@ interface ControlAnswer {
   /** "[ID] ", and whether it may be put before sanitised text as it is. */
   prefix: string;
   cleanPrefix: boolean;
+  /** The prefixes of warnings that would deny: in dry-run mode, and for what the stored object had too. */
+  dryRunPrefix: string;
+  existingPrefix: string;
   /** The id as the findings annotation writes it (no lone surrogate). */
   annotationId: string;
 }
@@ -88,7 +91,15 @@ function answerFor(controlId: string, severity: Severity, settings: AdmissionSet
   let a = answers.get(controlId);
   if (a === undefined || a.severity !== severity) {
     const prefix = `[${controlId}] `;
-    a = { severity, action: actionFor(controlId, severity, settings), prefix, cleanPrefix: prefixSanitized(prefix, 'x') === prefix + 'x', annotationId: auditAnnotations({ v: controlId }).v! };
+    a = {
+      severity,
+      action: actionFor(controlId, severity, settings),
+      prefix,
+      cleanPrefix: isClean(controlId) && prefixSanitized(prefix, 'x') === prefix + 'x',
+      dryRunPrefix: `[dry-run, would deny] ${prefix}`,
+      existingPrefix: `[existing, not blocking] ${prefix}`,
+      annotationId: auditAnnotations({ v: controlId }).v!,
+    };
     // Control ids come from the built-in library and policy files: a bounded set.
     if (answers.size < 4096) answers.set(controlId, a);
   }
@@ -195,7 +206,7 @@ export function evaluate(resource: Resource, judge: JudgeSet, cache: ContextCach
   const context = cache ? cache.contextFor(resource.kind === 'Namespace' ? resource.name : resource.namespace, resource.key) : [];
   const inventory = buildInventory(context.length ? [resource, ...context] : [resource]);
   // A review's answer shows no fixes (the mutating endpoint patches from configuration).
-  const result = runControls(inventory, planFor(judge, resource.kind).prepared, { fingerprints, fixes: false });
+  const result = runControls(inventory, planFor(judge, resource.kind).prepared, { fingerprints, fixes: false, controlRuns: false });
   const findings = context.length ? result.findings.filter((f) => f.resource.key === resource.key) : result.findings;
   return { findings, diagnostics: result.diagnostics };
 }
@@ -288,20 +299,17 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
   }
 
   const deny: JudgedFinding[] = [];
-  const warnings: string[] = [];
+  const warnings = new WarningList();
   for (let i = 0; i < judged.length; i++) {
     const j = judged[i]!;
     if (j.action === 'deny') deny.push(j);
     else if (j.action === 'warn') {
-      const text = sanitizeText(j.message);
-      if (j.wouldDeny) warnings.push(prefixSanitized(`${j.existing ? '[existing, not blocking] ' : '[dry-run, would deny] '}[${j.controlId}] `, text));
-      else {
-        const a = answered[i]!;
-        warnings.push(a.cleanPrefix && text.length > 0 ? a.prefix + text : prefixSanitized(a.prefix, text));
-      }
+      const a = answered[i]!;
+      if (j.wouldDeny) warnings.add(j.existing ? a.existingPrefix : a.dryRunPrefix, j.message);
+      else warnings.add(a.prefix, j.message, a.cleanPrefix && j.message.length > 0 && isClean(j.message));
     }
   }
-  const outcome: Outcome = deny.length ? 'deny' : warnings.length ? 'warn' : 'allow';
+  const outcome: Outcome = deny.length ? 'deny' : warnings.size ? 'warn' : 'allow';
   const response: AdmissionResponse = { uid: req.uid, allowed: deny.length === 0 };
   if (deny.length) {
     const head = `Palisade denied ${displayName(resource)}: ${deny.length} finding(s) must be fixed: `;
@@ -322,7 +330,7 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
       details: { causes: deny.slice(0, MAX_CAUSES).map((j, i) => ({ field: j.path, message: truncateRunes(lines[i]!, 256), reason: j.controlId })) },
     };
   }
-  if (warnings.length) response.warnings = limitWarnings(warnings, true);
+  if (warnings.size) response.warnings = warnings.list();
   // Our own keys (valid qualified names); values within the bounds auditAnnotations() keeps.
   const annotations: Record<string, string> = { decision: outcome };
   if (settings.dryRun) annotations.mode = 'dry-run';

@@ -5,7 +5,7 @@ import { formatQuantity, parseQuantity } from './quantity.js';
 import { encodePatch, parseReview, ReviewError } from './review.js';
 import { parseChallenge } from './registry-client.js';
 import { admissionReview, workload, podSpec, HARDENED_CONTAINER } from './test-support.js';
-import { auditAnnotations, isValidAnnotationKey, limitWarnings, sanitizeText, WARNING_TARGET_RUNES, WARNINGS_TOTAL_RUNES } from './warnings.js';
+import { auditAnnotations, isClean, isValidAnnotationKey, limitWarnings, prefixSanitized, sanitizeText, WARNING_CUT, WARNING_TARGET_RUNES, WARNINGS_TOTAL_RUNES, WarningList } from './warnings.js';
 import { AdmissionMetrics } from './metrics.js';
 
 describe('AdmissionReview parsing', () => {
@@ -79,6 +79,40 @@ describe('warnings within the API server limits', () => {
       for (let i = 0; i < len; i++) s += rnd() < 0.6 ? 'x' : alphabet[Math.floor(rnd() * alphabet.length)];
       assert.equal(sanitizeText(s), full(s), JSON.stringify(s));
     }
+  });
+
+  it('adds a prefixed warning the same way whether or not the caller vouches that it is clean', () => {
+    // The fast path (clean: no scan, cut before joining) must give what the general one gives.
+    const prefixes = ['[PAL-POD-001] ', '[PSS-SECCOMP-PROFILE-RESTRICTED] ', '[dry-run, would deny] [PAL-X] '];
+    let seed = 7;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let n = 0; n < 5_000; n++) {
+      const prefix = prefixes[n % prefixes.length]!;
+      const text = 'Container "app" '.repeat(1 + Math.floor(rnd() * 12)).slice(0, 1 + Math.floor(rnd() * 180)).replace(/ $/, '.');
+      assert.ok(isClean(text) && isClean(prefix.trimEnd()));
+      const fast = new WarningList();
+      const slow = new WarningList();
+      fast.add(prefix, text, true);
+      slow.add(prefix, text);
+      const [w] = fast.list();
+      assert.equal(w, slow.list()[0]);
+      const whole = prefixSanitized(prefix, sanitizeText(text));
+      assert.equal(w, whole.length <= WARNING_TARGET_RUNES ? whole : whole.slice(0, WARNING_TARGET_RUNES - WARNING_CUT.length) + WARNING_CUT);
+      assert.ok(w!.length <= WARNING_TARGET_RUNES);
+    }
+  });
+
+  it('deduplicates warnings with the same prefix and counts what is over the limit once', () => {
+    const list = new WarningList();
+    for (let round = 0; round < 2; round++) for (let i = 0; i < 30; i++) list.add(`[PAL-X-${i % 3}] `, `finding ${i}`, true);
+    const out = list.list();
+    assert.equal(out.length, 24);
+    assert.equal(new Set(out).size, 24);
+    assert.match(out[23]!, /^7 more warning\(s\) not shown/);
+    // Cut in the middle of a surrogate pair never: the general path counts runes.
+    const [w] = limitWarnings(['😀'.repeat(200)]);
+    assert.equal(Array.from(w!).length, WARNING_TARGET_RUNES);
+    assert.ok(w!.endsWith(WARNING_CUT) && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(w!));
   });
 
   it('writes only audit annotation keys that are valid qualified names', () => {

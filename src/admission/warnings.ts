@@ -66,27 +66,80 @@ export function truncateRunes(s: string, max: number): string {
 }
 
 /**
- * Sanitised, deduplicated and limited warnings, with a last one counting what was left out.
- * `sanitized`: the caller already made each text what sanitizeText returns for it.
+ * What ends a warning cut at WARNING_TARGET_RUNES: ASCII, so an answer whose warnings are
+ * ASCII stays a one-byte string (cheaper to serialise and to write than a two-byte one).
+ */
+export const WARNING_CUT = '...';
+
+/** `w` cut to WARNING_TARGET_RUNES code points, ending with WARNING_CUT when anything was cut. */
+function cutWarning(w: string): string {
+  if (w.length <= WARNING_TARGET_RUNES) return w;
+  const keep = WARNING_TARGET_RUNES - WARNING_CUT.length;
+  if (!HAS_SURROGATE.test(w)) return w.slice(0, keep) + WARNING_CUT;
+  const runes = Array.from(w);
+  return runes.length <= WARNING_TARGET_RUNES ? w : runes.slice(0, keep).join('') + WARNING_CUT;
+}
+
+/**
+ * Warnings collected one at a time under limitWarnings' rules: sanitised, cut to
+ * WARNING_TARGET_RUNES, deduplicated, at most MAX_WARNINGS - 1 of them plus a line counting
+ * the ones left out.
  *
  * At most MAX_WARNINGS - 1 warnings of at most WARNING_TARGET_RUNES runes each are kept, plus
  * the summary line (under WARNING_TARGET_RUNES too): 24 × 120 = 2,880 runes, so the API
  * server's 4,096-rune total is never reached and needs no counting.
  */
-export function limitWarnings(texts: readonly string[], sanitized = false): string[] {
-  const out: string[] = [];
-  // Unique warnings beyond the limit, only counted. The kept ones are compared linearly: at
-  // most 23 strings, and V8 compares lengths first, so a set's hashing would cost more.
-  let more: Set<string> | undefined;
-  for (let i = 0; i < texts.length; i++) {
-    const t = sanitized ? texts[i]! : sanitizeText(texts[i]!);
-    const w = t.length <= WARNING_TARGET_RUNES ? t : truncateRunes(t, WARNING_TARGET_RUNES);
-    if (!w || out.includes(w)) continue;
-    if (out.length < MAX_WARNINGS - 1) out.push(w);
-    else (more ??= new Set()).add(w);
+export class WarningList {
+  private readonly kept: string[] = [];
+  /** The prefix each kept warning was added with: only warnings with the same prefix are compared. */
+  private readonly prefixes: string[] = [];
+  /** Unique warnings beyond the limit, only counted. */
+  private more: Set<string> | undefined;
+
+  get size(): number {
+    return this.kept.length + (this.more ? 1 : 0);
   }
-  if (more) out.push(`${more.size} more warning(s) not shown; the audit annotations and the decision log have them all`);
-  return out;
+
+  /**
+   * Adds `prefix + text` as sanitizeText would make it. `clean` says the caller knows both
+   * need no sanitising (NEEDS_SANITIZING matches neither, the prefix ends in one space and the
+   * text is not empty): then nothing is scanned, and the text is cut before it is joined to the
+   * prefix. Warnings with different prefixes are never compared, so a prefix must be the same
+   * string for warnings that may repeat (a control's "[ID] ").
+   */
+  add(prefix: string, text: string, clean = false): void {
+    let w: string;
+    // Clean text has no surrogates: its length is its number of runes.
+    if (clean && prefix.length + text.length <= WARNING_TARGET_RUNES) w = prefix + text;
+    else if (clean && prefix.length < WARNING_TARGET_RUNES - WARNING_CUT.length) w = prefix + text.slice(0, WARNING_TARGET_RUNES - WARNING_CUT.length - prefix.length) + WARNING_CUT;
+    else w = cutWarning(prefix ? prefixSanitized(prefix, sanitizeText(text)) : sanitizeText(text));
+    if (!w) return;
+    const kept = this.kept;
+    for (let i = 0; i < kept.length; i++) if (this.prefixes[i] === prefix && kept[i] === w) return;
+    if (kept.length < MAX_WARNINGS - 1) {
+      kept.push(w);
+      this.prefixes.push(prefix);
+    } else (this.more ??= new Set()).add(w);
+  }
+
+  /** The warnings, with the closing count when some were left out. */
+  list(): string[] {
+    const out = this.kept.slice();
+    if (this.more) out.push(`${this.more.size} more warning(s) not shown; the audit annotations and the decision log have them all`);
+    return out;
+  }
+}
+
+/** Sanitised, deduplicated and limited warnings, with a last one counting what was left out (WarningList). */
+export function limitWarnings(texts: readonly string[]): string[] {
+  const list = new WarningList();
+  for (const t of texts) list.add('', t);
+  return list.list();
+}
+
+/** True when sanitizeText would return `s` as it is (no scan beyond one regular expression). */
+export function isClean(s: string): boolean {
+  return !needsSanitizing(s);
 }
 
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;

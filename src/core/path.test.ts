@@ -15,7 +15,7 @@ const dottedByRegExp = (path: JsonPath) => {
 const pointerByReplace = (path: JsonPath) => (path.length === 0 ? '' : '/' + path.map((s) => String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('/'));
 
 const SEGMENTS: (string | number)[] = [
-  'spec', 'containers', 0, 12, 'securityContext', 'app.kubernetes.io/name', 'a-b', '-a', '9lives', 'x9', '_x', '$ref', 'a$b', '',
+  'spec', 'containers', 0, 12, 63, 64, 100, -1, 1.5, 'securityContext', 'app.kubernetes.io/name', 'a-b', '-a', '9lives', 'x9', '_x', '$ref', 'a$b', '',
   ' ', 'a b', 'a~b', '~', '/', '~1', '~0/', 'ü', 'naïve', 'a\nb', 'a"b', 'a\\b', 'Z', '[0]', '.', 'a.b', '\u0000',
 ];
 
@@ -27,6 +27,12 @@ describe('path', () => {
     }
     assert.equal(toDotted([]), '');
     assert.equal(toDotted(['spec', 'containers', 0, 'env', 'my-var', 'a.b']), 'spec.containers[0].env.my-var["a.b"]');
+  });
+
+  it('writes the same dotted paths once its table of keys is full', () => {
+    // Keys from objects (annotation names) are unbounded; the table of key pieces is not.
+    for (let i = 0; i < 5000; i++) assert.equal(toDotted(['metadata', 'annotations', `k${i}`, `a/${i}`]), dottedByRegExp(['metadata', 'annotations', `k${i}`, `a/${i}`]));
+    for (const a of SEGMENTS) assert.equal(toDotted(['x', a, 'y']), dottedByRegExp(['x', a, 'y']), JSON.stringify(a));
   });
 
   it('escapes ~ and / in JSON pointers (RFC 6901) and leaves the rest as is', () => {

@@ -17,11 +17,34 @@ export function toDotted(path: JsonPath): string {
   let out = '';
   for (let i = 0; i < path.length; i++) {
     const seg = path[i]!;
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (isPlainKey(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
+    if (typeof seg === 'number') out += seg >= 0 && seg < INDEXES.length && Number.isInteger(seg) ? INDEXES[seg]! : `[${seg}]`;
+    else {
+      const piece = keyPiece(seg);
+      // A plain first key has no leading dot.
+      out += out === '' && piece.charCodeAt(0) === 46 ? seg : piece;
+    }
   }
   return out;
+}
+
+/** "[0]" … "[63]": most array indexes in paths are small. */
+const INDEXES = Array.from({ length: 64 }, (_, i) => `[${i}]`);
+
+/**
+ * What a key adds to a dotted path (".key", or ["key"] when it is not a plain name), per key
+ * string: keys repeat across findings (spec, containers, securityContext, …), and the webhook
+ * writes a path for every finding. Keys from objects (annotation names, …) are many, so the
+ * table stops growing at a bound.
+ */
+const keyPieces = new Map<string, string>();
+
+function keyPiece(key: string): string {
+  let piece = keyPieces.get(key);
+  if (piece === undefined) {
+    piece = isPlainKey(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+    if (keyPieces.size < 4096) keyPieces.set(key, piece);
+  }
+  return piece;
 }
 
 /** /^[A-Za-z_$][\w$-]*$/ without a regular expression: the webhook writes a path for every finding. */

@@ -138,6 +138,54 @@ describe('engine', () => {
     assert.deepEqual(bare.findings.map((f) => f.message), plain.findings.map((f) => f.message));
   });
 
+  it('gives the same findings and diagnostics without per-control counts (controlRuns: false), run after run', () => {
+    const inventory = inventoryOf(YAML);
+    const reporting: Control = defineControl({
+      meta: meta('T-13'),
+      check: (ctx) => {
+        const names: string[] = [];
+        return {
+          Pod(r) {
+            names.push(r.name);
+            ctx.report({ messageId: 'm', data: { what: r.name }, path: ['metadata', 'name'], evidence: r.name });
+          },
+          container(c) {
+            ctx.report({ messageId: 'm', data: { what: c.name }, path: [...c.path, 'env', 0, 'value'], evidence: c.container.env?.[0]?.value, fix: () => [{ op: 'remove', path: '/x' }] });
+          },
+          inventory(inv) {
+            ctx.report({ messageId: 'm', data: { what: names.join(',') }, path: [], resource: inv.byKind('Secret')[0]! });
+            return 1;
+          },
+        };
+      },
+    });
+    const boom: Control = defineControl({ meta: meta('T-14'), check: () => ({ podSpec() { throw new Error('bad'); } }) });
+    const quiet: Control = defineControl({ meta: meta('T-15'), reusableVisitor: true, check: (ctx) => ({ Secret(r) { ctx.report({ messageId: 'm', path: ['data'], resource: r }); } }) });
+    const opts = {
+      controls: [reporting, boom, quiet],
+      settings: { allowedRegistries: [], pssVersion: 'latest' },
+      exceptionFor: (f: { path: readonly (string | number)[] }) => (f.path.length === 0 ? { id: 'accepted', reason: 'test' } : undefined),
+    };
+    const counted = runControls(inventory, opts);
+    assert.deepEqual(counted.controls.map((c) => [c.meta.id, c.evaluated, c.failed, c.excepted]), [['T-13', 3, 4, 1], ['T-14', 0, 0, 0], ['T-15', 1, 1, 0]]);
+    assert.ok(counted.findings.some((f) => f.status === 'excepted' && f.fix === undefined));
+    assert.deepEqual(runControls(inventory, opts, { controlRuns: true }), counted);
+    const prepared = prepareControls(opts);
+    for (let k = 0; k < 3; k++) {
+      const bare = runControls(inventory, prepared, { controlRuns: false });
+      assert.deepEqual(bare.findings, counted.findings);
+      assert.deepEqual(bare.diagnostics, counted.diagnostics);
+      assert.deepEqual(bare.controls, []);
+      // Interleaved with counting runs of the same prepared controls.
+      assert.deepEqual(runControls(inventory, prepared), counted);
+    }
+    const lean = runControls(inventory, prepared, { controlRuns: false, fingerprints: false, fixes: false });
+    assert.deepEqual(
+      lean.findings,
+      counted.findings.map(({ fix: _fix, ...f }) => ({ ...f, fingerprint: '' })),
+    );
+  });
+
   it('calls check() once per run, the first run of prepared controls using the visitors made while preparing', () => {
     let checks = 0;
     const counted: Control = defineControl({ meta: meta('T-7'), check: (ctx) => (checks++, { Pod(r) { ctx.report({ messageId: 'm', data: { what: r.name }, path: ['metadata'] }); } }) });

@@ -76,9 +76,35 @@ describe('inventory', () => {
     assert.deepEqual(c.podMetadata, {});
     assert.deepEqual(c.containers[1]!.path, ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0]);
     assert.deepEqual(podSpecOf(pod('p', 'n'))!.podMetadataPath, ['metadata']);
-    // Every container its own path array, so a finding that keeps one cannot change another.
+    // Container paths are shared between views of the same kind and frozen, so a finding that keeps one cannot change another.
     const again = podSpecOf(deploy)!;
-    assert.notEqual(again.containers[1]!.path, d.containers[1]!.path);
+    assert.equal(again.containers[1]!.path, d.containers[1]!.path);
+    for (const view of d.containers) assert.ok(Object.isFrozen(view.path));
+    assert.throws(() => (d.containers[1]!.path as (string | number)[]).push('x'), TypeError);
+    assert.deepEqual(podSpecOf(deploy)!.containers[1]!.path, ['spec', 'template', 'spec', 'containers', 0]);
+    // Past the shared ones, each container still gets its own frozen path.
+    const many = Array.from({ length: 40 }, (_, i) => ({ name: `c${i}` }));
+    const big = podSpecOf(pod('big', 'n', {}, { containers: many }))!;
+    assert.deepEqual(big.containers[39]!.path, ['spec', 'containers', 39]);
+    assert.ok(Object.isFrozen(big.containers[39]!.path));
+    assert.deepEqual(podSpecOf(pod('big', 'n', {}, { containers: many }))!.containers.map((c) => c.path), big.containers.map((c) => c.path));
+  });
+
+  it('answers queries that match nothing without building indexes, and the same as the indexed answers otherwise', () => {
+    const web = pod('web', 'shop', { app: 'web' });
+    const inv = buildInventory([web]);
+    assert.deepEqual(inv.byKind('LimitRange'), []);
+    assert.equal(inv.byKind('LimitRange'), inv.byKind('Role'), 'one shared empty answer');
+    assert.ok(Object.isFrozen(inv.byKind('Role')));
+    assert.deepEqual(inv.byKind('Pod'), [web]);
+    assert.deepEqual(inv.byKind('Role'), []);
+    const ps = inv.podSpecs[0]!;
+    assert.deepEqual(inv.servicesFor(ps), []);
+    assert.deepEqual(inv.networkPoliciesFor(ps), []);
+    assert.deepEqual(inv.inNamespace('other'), []);
+    assert.deepEqual(inv.podSpecsSelectedBy({ app: 'web' }, 'other'), []);
+    assert.deepEqual(inv.podSpecsSelectedBy({ app: 'web' }, 'shop'), [ps]);
+    assert.deepEqual(buildInventory([]).podSpecsSelectedBy({}, undefined), []);
   });
 
   it('skips holes and non-objects in container lists, and kinds without pod specs', () => {

@@ -14,9 +14,27 @@ const CONTAINER_LISTS: readonly [string, ContainerKind][] = [
 interface PodPaths {
   spec: JsonPath;
   podMetadata: JsonPath;
-  /** Per container list: its field, the kind of its containers and the path of the list. */
-  lists: readonly { field: string; kind: ContainerKind; path: JsonPath }[];
+  /** Per container list: its field, the kind of its containers, the path of the list and the paths of its first containers. */
+  lists: readonly { field: string; kind: ContainerKind; path: JsonPath; containerPaths: JsonPath[] }[];
 }
+
+/**
+ * Container paths are frozen and shared by every view of the same kind, list and index: a
+ * review or a scan builds a view per workload, and a finding that keeps a path cannot change it.
+ * Past this index each container gets its own (frozen) path, so the cache stays small.
+ */
+const SHARED_CONTAINER_PATHS = 32;
+
+function containerPath(list: PodPaths['lists'][number], index: number): JsonPath {
+  if (index >= SHARED_CONTAINER_PATHS) return Object.freeze([...list.path, index]);
+  return (list.containerPaths[index] ??= Object.freeze([...list.path, index]));
+}
+
+/** The pod metadata of a template without any. */
+const NO_POD_METADATA: ObjectMeta = Object.freeze({}) as ObjectMeta;
+
+/** What a query answers when nothing matches: one shared empty list rather than a new one per call. */
+const NONE: readonly never[] = Object.freeze([]);
 
 const podPathsByKind = new Map<string, PodPaths>();
 
@@ -28,11 +46,15 @@ function podPathsOf(kind: string): PodPaths | undefined {
     paths = {
       spec,
       podMetadata: kind === 'Pod' ? ['metadata'] : [...spec.slice(0, -1), 'metadata'],
-      lists: CONTAINER_LISTS.map(([field, kind]) => ({ field, kind, path: [...spec, field] })),
+      lists: CONTAINER_LISTS.map(([field, kind]) => ({ field, kind, path: [...spec, field], containerPaths: [] })),
     };
     podPathsByKind.set(kind, paths);
   }
   return paths;
+}
+
+function isContainer(c: unknown): c is ContainerView['container'] {
+  return !!c && typeof c === 'object' && !Array.isArray(c);
 }
 
 /** The pod spec of a workload, or undefined for other kinds (or a malformed one). */
@@ -44,19 +66,26 @@ export function podSpecOf(resource: Resource): PodSpecView | undefined {
   const spec = getAt(resource.object, paths.spec);
   if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return undefined;
   const md = getAt(resource.object, paths.podMetadata);
-  const podMetadata = (md && typeof md === 'object' && !Array.isArray(md) ? md : {}) as ObjectMeta;
-  const containers: ContainerView[] = [];
-  for (const { field, kind, path } of paths.lists) {
-    const list = (spec as Record<string, unknown>)[field];
+  const podMetadata = md && typeof md === 'object' && !Array.isArray(md) ? (md as ObjectMeta) : NO_POD_METADATA;
+  // Counted first so the list is made at its size: grown by push, a pod's one or two
+  // containers would get room for seventeen. Indexed loops: this runs for every review, often
+  // before it is optimised, where for-of allocates.
+  let count = 0;
+  for (let l = 0; l < paths.lists.length; l++) {
+    const list = (spec as Record<string, unknown>)[paths.lists[l]!.field];
+    if (Array.isArray(list)) for (let index = 0; index < list.length; index++) if (isContainer(list[index])) count++;
+  }
+  const containers: ContainerView[] = new Array(count);
+  let n = 0;
+  for (let l = 0; l < paths.lists.length && n < count; l++) {
+    const entry = paths.lists[l]!;
+    const list = (spec as Record<string, unknown>)[entry.field];
     if (!Array.isArray(list)) continue;
     for (let index = 0; index < list.length; index++) {
       const c: unknown = list[index];
-      if (!c || typeof c !== 'object' || Array.isArray(c)) continue;
-      const name = typeof (c as { name?: unknown }).name === 'string' ? (c as { name: string }).name : `#${index}`;
-      // Each container its own path array: controls may keep it in a finding.
-      const cpath = (path as (string | number)[]).slice();
-      cpath.push(index);
-      containers.push({ container: c as ContainerView['container'], kind, index, path: cpath, name });
+      if (!isContainer(c)) continue;
+      const name = typeof c.name === 'string' ? c.name : `#${index}`;
+      containers[n++] = { container: c, kind: entry.kind, index, path: containerPath(entry, index), name };
     }
   }
   return { resource, spec: spec as PodSpec, path: paths.spec, podMetadata, podMetadataPath: paths.podMetadata, containers };
@@ -72,7 +101,7 @@ function podLabels(ps: PodSpecView): Record<string, string> {
  * per review, and a run asks for few of them, if any. `resources` must not change afterwards.
  */
 class MemoryInventory implements Inventory {
-  readonly podSpecs: PodSpecView[] = [];
+  readonly podSpecs: PodSpecView[];
   private kinds?: Map<string, Resource[]>;
   private byNamespace?: Map<string, Resource[]>;
   private byIdentity?: Map<string, Resource>;
@@ -81,18 +110,32 @@ class MemoryInventory implements Inventory {
   private kindByNamespace?: Map<string, Map<string, Resource[]>>;
 
   constructor(readonly resources: readonly Resource[]) {
-    for (const r of resources) {
-      const ps = podSpecOf(r);
-      if (ps) this.podSpecs.push(ps);
+    if (resources.length === 1) {
+      // A review's one object: a list of its size, not one grown by push.
+      const ps = podSpecOf(resources[0]!);
+      this.podSpecs = ps ? [ps] : [];
+    } else {
+      this.podSpecs = [];
+      for (const r of resources) {
+        const ps = podSpecOf(r);
+        if (ps) this.podSpecs.push(ps);
+      }
     }
   }
 
   byKind(kind: string): readonly Resource[] {
     if (!this.kinds) {
+      // A review's few objects rarely hold the kinds controls ask for: no index until one does.
+      if (this.resources.length <= 8 && !this.hasKind(kind)) return NONE;
       this.kinds = new Map();
       for (const r of this.resources) push(this.kinds, r.kind, r);
     }
-    return this.kinds.get(kind) ?? [];
+    return this.kinds.get(kind) ?? NONE;
+  }
+
+  private hasKind(kind: string): boolean {
+    for (let i = 0; i < this.resources.length; i++) if (this.resources[i]!.kind === kind) return true;
+    return false;
   }
 
   get(kind: string, namespace: string | undefined, name: string): Resource | undefined {
@@ -114,7 +157,7 @@ class MemoryInventory implements Inventory {
   }
 
   inNamespace(namespace: string): readonly Resource[] {
-    return this.namespaceIndex().get(namespace) ?? [];
+    return this.namespaceIndex().get(namespace) ?? NONE;
   }
 
   private namespaceIndex(): Map<string, Resource[]> {
@@ -134,12 +177,13 @@ class MemoryInventory implements Inventory {
   }
 
   podSpecsSelectedBy(selector: LabelSelector | Record<string, string> | undefined, namespace: string | undefined): readonly PodSpecView[] {
-    if (!selector) return [];
+    if (!selector || this.podSpecs.length === 0) return NONE;
     if (!this.podSpecsByNamespace) {
       this.podSpecsByNamespace = new Map();
       for (const ps of this.podSpecs) push(this.podSpecsByNamespace, ps.resource.namespace ?? '', ps);
     }
-    const candidates = this.podSpecsByNamespace.get(namespace ?? '') ?? [];
+    const candidates = this.podSpecsByNamespace.get(namespace ?? '');
+    if (!candidates) return NONE;
     const isLabelSelector = 'matchLabels' in selector || 'matchExpressions' in selector || Object.keys(selector).length === 0;
     return candidates.filter((ps) =>
       isLabelSelector ? matchesSelector(selector as LabelSelector, podLabels(ps)) : matchesMapSelector(selector as Record<string, string>, podLabels(ps)),
@@ -147,6 +191,7 @@ class MemoryInventory implements Inventory {
   }
 
   private inNamespaceOfKind(kind: string, namespace: string | undefined): readonly Resource[] {
+    if (this.byKind(kind).length === 0) return NONE;
     this.kindByNamespace ??= new Map();
     let byNs = this.kindByNamespace.get(kind);
     if (!byNs) {
@@ -154,20 +199,24 @@ class MemoryInventory implements Inventory {
       for (const r of this.byKind(kind)) push(byNs, r.namespace ?? '', r);
       this.kindByNamespace.set(kind, byNs);
     }
-    return byNs.get(namespace ?? '') ?? [];
+    return byNs.get(namespace ?? '') ?? NONE;
   }
 
   servicesFor(ps: PodSpecView): readonly Resource[] {
+    const services = this.inNamespaceOfKind('Service', ps.resource.namespace);
+    if (services.length === 0) return NONE;
     const labels = podLabels(ps);
-    return this.inNamespaceOfKind('Service', ps.resource.namespace).filter((s) => {
+    return services.filter((s) => {
       const sel = getAt(s.object, ['spec', 'selector']);
       return !!sel && typeof sel === 'object' && matchesMapSelector(sel as Record<string, string>, labels);
     });
   }
 
   networkPoliciesFor(ps: PodSpecView): readonly Resource[] {
+    const policies = this.inNamespaceOfKind('NetworkPolicy', ps.resource.namespace);
+    if (policies.length === 0) return NONE;
     const labels = podLabels(ps);
-    return this.inNamespaceOfKind('NetworkPolicy', ps.resource.namespace).filter((np) => {
+    return policies.filter((np) => {
       const sel = getAt(np.object, ['spec', 'podSelector']);
       // podSelector is required; {} selects every pod in the namespace.
       return !!sel && typeof sel === 'object' && matchesSelector(sel as LabelSelector, labels);

@@ -497,7 +497,30 @@ export function rbacGraph(inv: Inventory): RbacGraph {
   return g;
 }
 
+/** Inventories up to this size are counted on every call; larger ones once. */
+const COUNT_EACH_CALL = 32;
+const rbacCounts = new WeakMap<Inventory, number>();
+
 /** How many RBAC objects a scan holds: what RBAC controls judge (0: not evaluated). */
 export function rbacObjectCount(inv: Inventory): number {
-  return inv.byKind('Role').length + inv.byKind('ClusterRole').length + inv.byKind('RoleBinding').length + inv.byKind('ClusterRoleBinding').length;
+  // Every RBAC control asks, on every run: the webhook's inventory of one object (and a few
+  // from its namespace) is counted faster than any index or cache is consulted, and without
+  // allocating; a scan's is counted once.
+  const resources = inv.resources;
+  if (resources.length <= COUNT_EACH_CALL) return countRbacObjects(resources);
+  let n = rbacCounts.get(inv);
+  if (n === undefined) {
+    n = countRbacObjects(resources);
+    rbacCounts.set(inv, n);
+  }
+  return n;
+}
+
+function countRbacObjects(resources: readonly Resource[]): number {
+  let n = 0;
+  for (let i = 0; i < resources.length; i++) {
+    const kind = resources[i]!.kind;
+    if (kind === 'Role' || kind === 'ClusterRole' || kind === 'RoleBinding' || kind === 'ClusterRoleBinding') n++;
+  }
+  return n;
 }

@@ -1,6 +1,7 @@
 import { defineControl } from '../../core/control.js';
 import { redact } from '../../core/redact.js';
 import { CREDENTIAL_MITRE, CREDENTIAL_REFERENCES, detectCredential, ENTROPY_OPTION, ignoredNames } from './credential-detector.js';
+import { pathUnder } from '../finding-path.js';
 
 export default defineControl({
   meta: {
@@ -52,7 +53,7 @@ export default defineControl({
           if (!m || (m.by === 'entropy' && !entropy)) continue;
           ctx.report({
             messageId: m.innerKey ? 'embedded' : m.by,
-            path: [...c.path, 'env', i, 'value'],
+            path: pathUnder(c.path, 'env', i, 'value'),
             data: { container: c.name, variable, reason: m.reason, innerKey: m.innerKey ?? '', line: m.line ?? 0 },
             evidence: redact(e.value),
           });

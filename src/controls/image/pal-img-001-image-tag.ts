@@ -1,5 +1,6 @@
 import { defineControl } from '../../core/control.js';
 import { DEFAULT_TAG, parseImageReference } from './image-reference.js';
+import { pathUnder } from '../finding-path.js';
 
 export default defineControl({
   meta: {
@@ -36,13 +37,13 @@ export default defineControl({
         if (typeof image !== 'string') return;
         const parsed = parseImageReference(image);
         if (!parsed.ok) {
-          ctx.report({ messageId: 'invalidReference', data: { container: c.name, image: JSON.stringify(image), reason: parsed.reason }, path: [...c.path, 'image'], evidence: image });
+          ctx.report({ messageId: 'invalidReference', data: { container: c.name, image: JSON.stringify(image), reason: parsed.reason }, path: pathUnder(c.path, 'image'), evidence: image });
           return;
         }
         const { tag, digest } = parsed.ref;
         if (digest !== undefined) return;
-        if (tag === undefined) ctx.report({ messageId: 'noTag', data: { container: c.name, image }, path: [...c.path, 'image'], evidence: image });
-        else if (tag === DEFAULT_TAG) ctx.report({ messageId: 'latestTag', data: { container: c.name, image }, path: [...c.path, 'image'], evidence: image });
+        if (tag === undefined) ctx.report({ messageId: 'noTag', data: { container: c.name, image }, path: pathUnder(c.path, 'image'), evidence: image });
+        else if (tag === DEFAULT_TAG) ctx.report({ messageId: 'latestTag', data: { container: c.name, image }, path: pathUnder(c.path, 'image'), evidence: image });
       },
     };
   },

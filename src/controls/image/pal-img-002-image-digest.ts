@@ -1,5 +1,6 @@
 import { defineControl } from '../../core/control.js';
 import { parseImageReference } from './image-reference.js';
+import { pathUnder } from '../finding-path.js';
 
 export default defineControl({
   meta: {
@@ -33,7 +34,7 @@ export default defineControl({
         if (typeof image !== 'string') return;
         const parsed = parseImageReference(image);
         if (!parsed.ok || parsed.ref.digest !== undefined) return;
-        ctx.report({ messageId: 'noDigest', data: { container: c.name, image }, path: [...c.path, 'image'], evidence: image });
+        ctx.report({ messageId: 'noDigest', data: { container: c.name, image }, path: pathUnder(c.path, 'image'), evidence: image });
       },
     };
   },

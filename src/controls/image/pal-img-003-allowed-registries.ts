@@ -1,5 +1,6 @@
 import { defineControl } from '../../core/control.js';
 import { isUnderRegistryPrefix, normaliseRegistryPrefix, parseImageReference } from './image-reference.js';
+import { pathUnder } from '../finding-path.js';
 
 export default defineControl({
   meta: {
@@ -42,14 +43,14 @@ export default defineControl({
         if (typeof image !== 'string') return;
         const parsed = parseImageReference(image);
         if (!parsed.ok) {
-          ctx.report({ messageId: 'invalidReference', data: { container: c.name, reason: parsed.reason }, path: [...c.path, 'image'], evidence: image });
+          ctx.report({ messageId: 'invalidReference', data: { container: c.name, reason: parsed.reason }, path: pathUnder(c.path, 'image'), evidence: image });
           return;
         }
         for (const p of prefixes) if (isUnderRegistryPrefix(parsed.ref, p)) return;
         ctx.report({
           messageId: 'notAllowed',
           data: { container: c.name, image, repository: parsed.ref.repository, allowed },
-          path: [...c.path, 'image'],
+          path: pathUnder(c.path, 'image'),
           evidence: image,
         });
       },

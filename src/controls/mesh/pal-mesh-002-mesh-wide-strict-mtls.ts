@@ -12,6 +12,15 @@ function isMeshNamespace(r: Resource): boolean {
   return r.kind === 'Namespace' && (r.labels['istio-injection'] === 'enabled' || r.labels['istio.io/rev'] !== undefined || r.labels['istio.io/dataplane-mode'] === 'ambient');
 }
 
+/** The first Istio object or mesh namespace (a loop: this runs on every admission review). */
+function meshAnchor(resources: readonly Resource[]): Resource | undefined {
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i]!;
+    if (isIstioObject(r) || isMeshNamespace(r)) return r;
+  }
+  return undefined;
+}
+
 export default defineControl({
   meta: {
     id: 'PAL-MESH-002',
@@ -47,7 +56,7 @@ export default defineControl({
     return {
       inventory(inv: Inventory) {
         // One pass, stopping at the first Istio object: cheap on large scans without a mesh.
-        const anchor = inv.resources.find((r) => isIstioObject(r) || isMeshNamespace(r));
+        const anchor = meshAnchor(inv.resources);
         if (!anchor) return 0;
         const meshWide = inv
           .byKind('PeerAuthentication')

@@ -12,12 +12,16 @@ export function reportMissingDefaultDeny(ctx: ControlContext, inv: Inventory, di
   if (inv.podSpecs.length === 0) return 0;
   const ignore = ignoredNamespaces(ctx.options);
   const denied = defaultDenyNamespaces(inv, direction);
-  const withNamespaceObjects = inv.byKind('Namespace').length > 0;
+  // Asked on the first finding only.
+  let withNamespaceObjects: boolean | undefined;
   let judged = 0;
-  for (const { namespace: ns, first, count } of workloadsByNamespace(inv)) {
+  const workloads = workloadsByNamespace(inv);
+  for (let i = 0; i < workloads.length; i++) {
+    const { namespace: ns, first, count } = workloads[i]!;
     if (ignore.has(ns)) continue;
     judged++;
     if (denied?.has(ns)) continue;
+    withNamespaceObjects ??= inv.byKind('Namespace').length > 0;
     const nsObject = withNamespaceObjects ? inv.get('Namespace', undefined, ns) : undefined;
     ctx.report({
       resource: nsObject ?? first.resource,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeResource, type K8sObject } from '../../core/resource.js';
 import { buildInventory } from '../../inventory/inventory.js';
-import { defaultDenyNamespaces, hasPolicyType, policyTypes, workloadsByNamespace } from './network-policies.js';
+import { defaultDenyNamespaces, hasPolicyType, ignoredNamespaces, policyTypes, SYSTEM_NAMESPACES, workloadsByNamespace } from './network-policies.js';
 
 const live = { type: 'cluster', cluster: 'test', uid: 'u', resourceVersion: '1' } as const;
 const policy = (namespace: string | undefined, spec: unknown, name = 'np') =>
@@ -37,6 +37,16 @@ describe('network policy helpers', () => {
     );
     assert.deepEqual(workloadsByNamespace(buildInventory([pod('x', 'one'), pod('y', 'one')])).map((w) => [w.namespace, w.first.resource.name, w.count]), [['one', 'x', 2]]);
     assert.deepEqual(workloadsByNamespace(buildInventory([policy('a', { podSelector: {} })])), []);
+  });
+
+  it('reads ignoreNamespaces once per options object, strings only, system namespaces by default', () => {
+    assert.deepEqual([...ignoredNamespaces({})], SYSTEM_NAMESPACES);
+    const options = { ignoreNamespaces: ['legacy', 7, 'sandbox'] };
+    const first = ignoredNamespaces(options);
+    assert.deepEqual([...first], ['legacy', 'sandbox']);
+    assert.equal(ignoredNamespaces(options), first, 'the same set for the same options object');
+    assert.deepEqual([...ignoredNamespaces({ ignoreNamespaces: [] })], [], 'an empty list ignores nothing');
+    assert.deepEqual([...ignoredNamespaces({ ignoreNamespaces: 'legacy' })], SYSTEM_NAMESPACES, 'not a list: the default');
   });
 
   it('finds the namespaces with a default deny per direction', () => {

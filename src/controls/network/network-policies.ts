@@ -10,6 +10,7 @@
  */
 import type { Inventory, PodSpecView } from '../../core/inventory.js';
 import type { Resource } from '../../core/resource.js';
+import { perOptions, type ControlOptions } from '../control-options.js';
 
 export type Direction = 'Ingress' | 'Egress';
 
@@ -80,23 +81,30 @@ export interface NamespaceWorkloads {
  * object of an admission review than any cache keyed by the inventory.
  */
 export function workloadsByNamespace(inv: Inventory): NamespaceWorkloads[] {
-  const out: NamespaceWorkloads[] = [];
-  // Most inventories of a review hold one namespace: no Map until a second one shows up.
+  // Most inventories of a review hold one namespace: a list made at its size for the first
+  // (not grown from empty), and no Map until a second one shows up.
+  let out: NamespaceWorkloads[] | undefined;
   let byNs: Map<string, NamespaceWorkloads> | undefined;
   let last: NamespaceWorkloads | undefined;
-  for (const ps of inv.podSpecs) {
+  const podSpecs = inv.podSpecs;
+  for (let i = 0; i < podSpecs.length; i++) {
+    const ps = podSpecs[i]!;
     const ns = ps.resource.namespace;
     if (ns === undefined) continue;
     let entry = last?.namespace === ns ? last : byNs?.get(ns);
     if (!entry) {
       entry = { namespace: ns, first: ps, count: 0 };
-      if (out.length === 1) byNs = new Map([[out[0]!.namespace, out[0]!]]);
-      byNs?.set(ns, entry);
-      out.push(entry);
+      if (!out) out = [entry];
+      else {
+        if (out.length === 1) byNs = new Map([[out[0]!.namespace, out[0]!]]);
+        byNs!.set(ns, entry);
+        out.push(entry);
+      }
     }
     entry.count++;
     last = entry;
   }
+  if (!out) return [];
   if (out.length > 1) out.sort((x, y) => (x.namespace < y.namespace ? -1 : x.namespace > y.namespace ? 1 : 0));
   return out;
 }
@@ -129,9 +137,13 @@ export const IGNORE_NAMESPACES_SCHEMA = {
 
 const SYSTEM_NAMESPACE_SET: ReadonlySet<string> = new Set(SYSTEM_NAMESPACES);
 
-export function ignoredNamespaces(options: Readonly<Record<string, unknown>>): ReadonlySet<string> {
-  const v = options.ignoreNamespaces;
-  return Array.isArray(v) ? new Set(v.filter((x): x is string => typeof x === 'string')) : SYSTEM_NAMESPACE_SET;
+/** A configured list as a set, made once per options object: the default-deny controls ask on every run. */
+const configuredIgnoredNamespaces = perOptions(
+  (options): ReadonlySet<string> => new Set((options.ignoreNamespaces as unknown[]).filter((x): x is string => typeof x === 'string')),
+);
+
+export function ignoredNamespaces(options: ControlOptions): ReadonlySet<string> {
+  return Array.isArray(options.ignoreNamespaces) ? configuredIgnoredNamespaces(options) : SYSTEM_NAMESPACE_SET;
 }
 
 /** True when a controller owns this object (a Pod of a ReplicaSet, a Job of a CronJob): report on the owner instead. */

@@ -1,5 +1,6 @@
 import { defineControl } from '../../core/control.js';
 import { IGNORE_NAMESPACES_SCHEMA, ignoredNamespaces, isControlled } from './network-policies.js';
+import { pathUnder } from '../finding-path.js';
 
 export default defineControl({
   meta: {
@@ -41,7 +42,7 @@ export default defineControl({
           ctx.report({
             resource: r,
             messageId: 'notSelected',
-            path: [...ps.podMetadataPath, 'labels'],
+            path: pathUnder(ps.podMetadataPath, 'labels'),
             data: { workload: `${r.kind} ${r.name}`, namespace: r.namespace ?? '(not set)' },
           });
         }

@@ -10,6 +10,7 @@ import type { ContainerView, PodSpecView, SecurityContext } from '../../core/inv
 import type { JsonPath } from '../../core/path.js';
 import { toPointer } from '../../core/path.js';
 import type { JsonPatchOp } from '../../core/finding.js';
+import { pathUnder } from '../finding-path.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -34,17 +35,26 @@ export function podSecurityContext(ps: PodSpecView): (SecurityContext & Obj) | u
   return isObject(sc) ? (sc as SecurityContext & Obj) : undefined;
 }
 
-export function podSecurityContextPath(ps: PodSpecView, ...rest: (string | number)[]): JsonPath {
-  return [...ps.path, 'securityContext', ...rest];
+type Segment = string | number;
+
+/**
+ * `prefix` + securityContext + up to three keys (no rest array: these run for most findings).
+ */
+function securityContextPath(prefix: JsonPath, a?: Segment, b?: Segment, c?: Segment): JsonPath {
+  return pathUnder(prefix, 'securityContext', a, b, c);
 }
 
-export function containerSecurityContextPath(c: ContainerView, ...rest: (string | number)[]): JsonPath {
-  return [...c.path, 'securityContext', ...rest];
+export function podSecurityContextPath(ps: PodSpecView, a?: Segment, b?: Segment, c?: Segment): JsonPath {
+  return securityContextPath(ps.path, a, b, c);
+}
+
+export function containerSecurityContextPath(c: ContainerView, a?: Segment, b?: Segment, d?: Segment): JsonPath {
+  return securityContextPath(c.path, a, b, d);
 }
 
 /** Path of a pod annotation (template metadata for controllers). */
 export function annotationPath(ps: PodSpecView, key: string): JsonPath {
-  return [...ps.podMetadataPath, 'annotations', key];
+  return pathUnder(ps.podMetadataPath, 'annotations', key);
 }
 
 /** spec.os.name is "windows": from policy v1.25 some restricted checks exempt such pods. */

@@ -3,6 +3,7 @@ import type { JsonPatchOp } from '../../core/finding.js';
 import type { ContainerView } from '../../core/inventory.js';
 import { containerSecurityContext, containerSecurityContextPath, isObject, isWindowsPod, setInContainerSecurityContext } from './pod-fields.js';
 import { atLeast, resolvePssVersion } from './version.js';
+import { fixOf } from '../lazy-fix.js';
 
 /**
  * The API rejects allowPrivilegeEscalation: false next to privileged: true or an added
@@ -54,7 +55,7 @@ export default defineControl({
             data: { container: c.name },
             path: containerSecurityContextPath(c, 'allowPrivilegeEscalation'),
             evidence: value,
-            fix: () => fixFor(c),
+            fix: fixOf(fixFor, c),
           });
         }
       },

@@ -4,6 +4,7 @@ import type { ContainerView } from '../../core/inventory.js';
 import { toPointer } from '../../core/path.js';
 import { containerSecurityContext, containerSecurityContextPath, isObject, isSet, isWindowsPod, shown } from './pod-fields.js';
 import { atLeast, resolvePssVersion } from './version.js';
+import { fixOf } from '../lazy-fix.js';
 
 /** Adds "ALL" to capabilities.drop, creating what is missing on the way. */
 function dropAllFix(c: ContainerView): JsonPatchOp[] {
@@ -56,7 +57,7 @@ export default defineControl({
               data: { container: c.name },
               path: containerSecurityContextPath(c, 'capabilities', 'drop'),
               evidence: isSet(capsObj?.drop) ? capsObj!.drop : undefined,
-              fix: () => dropAllFix(c),
+              fix: fixOf(dropAllFix, c),
             });
           }
           const add = capsObj && Array.isArray(capsObj.add) ? capsObj.add : undefined;

@@ -1,5 +1,6 @@
 import { defineControl } from '../../core/control.js';
 import { resolvePssVersion } from './version.js';
+import { pathUnder } from '../finding-path.js';
 
 const FIELDS = [
   ['hostNetwork', 'network'],
@@ -33,7 +34,7 @@ export default defineControl({
       podSpec(ps) {
         for (const [field, namespace] of FIELDS) {
           if (ps.spec[field] === true) {
-            ctx.report({ messageId: 'hostNamespace', data: { field, namespace }, path: [...ps.path, field], evidence: true });
+            ctx.report({ messageId: 'hostNamespace', data: { field, namespace }, path: pathUnder(ps.path, field), evidence: true });
           }
         }
       },

@@ -1,6 +1,7 @@
 import { defineControl } from '../../core/control.js';
 import { isObject, isSet } from './pod-fields.js';
 import { resolvePssVersion } from './version.js';
+import { pathUnder } from '../finding-path.js';
 
 export default defineControl({
   meta: {
@@ -28,17 +29,18 @@ export default defineControl({
       podSpec(ps) {
         const volumes = ps.spec.volumes;
         if (!Array.isArray(volumes)) return;
-        volumes.forEach((v, i) => {
-          if (!isObject(v) || !isSet(v.hostPath)) return;
+        for (let i = 0; i < volumes.length; i++) {
+          const v: unknown = volumes[i];
+          if (!isObject(v) || !isSet(v.hostPath)) continue;
           const hp = v.hostPath;
           const hostPath = isObject(hp) && typeof hp.path === 'string' ? JSON.stringify(hp.path) : '(unspecified)';
           ctx.report({
             messageId: 'hostPath',
             data: { volume: typeof v.name === 'string' ? v.name : `#${i}`, hostPath },
-            path: [...ps.path, 'volumes', i, 'hostPath'],
+            path: pathUnder(ps.path, 'volumes', i, 'hostPath'),
             evidence: hp,
           });
-        });
+        }
       },
     };
   },

@@ -1,6 +1,7 @@
 import { defineControl } from '../../core/control.js';
 import { isObject } from './pod-fields.js';
 import { resolvePssVersion } from './version.js';
+import { pathUnder } from '../finding-path.js';
 
 export default defineControl({
   meta: {
@@ -33,7 +34,7 @@ export default defineControl({
             if (!isObject(p)) continue;
             const hp = p.hostPort;
             if (hp === undefined || hp === null || hp === 0) continue;
-            ctx.report({ messageId: 'hostPort', data: { container: c.name, hostPort: String(hp) }, path: [...c.path, 'ports', i, 'hostPort'], evidence: hp });
+            ctx.report({ messageId: 'hostPort', data: { container: c.name, hostPort: String(hp) }, path: pathUnder(c.path, 'ports', i, 'hostPort'), evidence: hp });
           }
         }
       },

@@ -1,6 +1,8 @@
-import { defineControl } from '../../core/control.js';
+import { defineControl, type ControlContext } from '../../core/control.js';
+import type { PodSpecView } from '../../core/inventory.js';
 import { isObject, isSet } from './pod-fields.js';
 import { resolvePssVersion } from './version.js';
+import { pathUnder } from '../finding-path.js';
 
 /**
  * Volume sources the restricted level allows. `image` (OCI image volumes) was added upstream
@@ -9,6 +11,23 @@ import { resolvePssVersion } from './version.js';
 export const ALLOWED_VOLUME_SOURCES: ReadonlySet<string> = new Set([
   'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret',
 ]);
+
+/** Reports volume `i` of the pod unless one of its sources is allowed. */
+function reportVolume(ctx: ControlContext, ps: PodSpecView, v: unknown, i: number): void {
+  const volume = isObject(v) && typeof v.name === 'string' ? v.name : `#${i}`;
+  if (!isObject(v)) {
+    ctx.report({ messageId: 'noSource', data: { volume }, path: pathUnder(ps.path, 'volumes', i) });
+    return;
+  }
+  let firstOther: string | undefined;
+  for (const key in v) {
+    if (!Object.hasOwn(v, key) || key === 'name' || !isSet(v[key])) continue;
+    if (ALLOWED_VOLUME_SOURCES.has(key)) return; // PSA accepts a volume as soon as one allowed source is set
+    firstOther ??= key;
+  }
+  if (firstOther) ctx.report({ messageId: 'restricted', data: { volume, source: firstOther }, path: pathUnder(ps.path, 'volumes', i, firstOther) });
+  else ctx.report({ messageId: 'noSource', data: { volume }, path: pathUnder(ps.path, 'volumes', i) });
+}
 
 export default defineControl({
   meta: {
@@ -39,21 +58,7 @@ export default defineControl({
       podSpec(ps) {
         const volumes = ps.spec.volumes;
         if (!Array.isArray(volumes)) return;
-        volumes.forEach((v, i) => {
-          const volume = isObject(v) && typeof v.name === 'string' ? v.name : `#${i}`;
-          if (!isObject(v)) {
-            ctx.report({ messageId: 'noSource', data: { volume }, path: [...ps.path, 'volumes', i] });
-            return;
-          }
-          let firstOther: string | undefined;
-          for (const key of Object.keys(v)) {
-            if (key === 'name' || !isSet(v[key])) continue;
-            if (ALLOWED_VOLUME_SOURCES.has(key)) return; // PSA accepts a volume as soon as one allowed source is set
-            firstOther ??= key;
-          }
-          if (firstOther) ctx.report({ messageId: 'restricted', data: { volume, source: firstOther }, path: [...ps.path, 'volumes', i, firstOther] });
-          else ctx.report({ messageId: 'noSource', data: { volume }, path: [...ps.path, 'volumes', i] });
-        });
+        for (let i = 0; i < volumes.length; i++) reportVolume(ctx, ps, volumes[i], i);
       },
     };
   },

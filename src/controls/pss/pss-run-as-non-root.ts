@@ -1,6 +1,5 @@
 import { defineControl } from '../../core/control.js';
-import type { ContainerView } from '../../core/inventory.js';
-import { containerSecurityContext, containerSecurityContextPath, inUserNamespace, podSecurityContext, podSecurityContextPath } from './pod-fields.js';
+import { containerSecurityContext, containerSecurityContextPath, inUserNamespace, isSet, podSecurityContext, podSecurityContextPath } from './pod-fields.js';
 import { atLeast, resolvePssVersion } from './version.js';
 
 export default defineControl({
@@ -41,18 +40,20 @@ export default defineControl({
           explicit++;
           ctx.report({ messageId: 'podFalse', path: podSecurityContextPath(ps, 'runAsNonRoot'), evidence: false });
         }
-        let unset: ContainerView[] | undefined;
+        let unset = false;
         for (const c of ps.containers) {
           const v = containerSecurityContext(c)?.runAsNonRoot;
           if (v === undefined || v === null) {
-            if (podValue !== true) (unset ??= []).push(c);
+            if (podValue !== true) unset = true;
           } else if (v !== true) {
             explicit++;
             ctx.report({ messageId: 'containerFalse', data: { container: c.name }, path: containerSecurityContextPath(c, 'runAsNonRoot'), evidence: v });
           }
         }
         if (explicit > 0 || !unset) return;
-        for (const c of unset) {
+        // A second pass finds the containers that set nothing, rather than a list made on the first.
+        for (const c of ps.containers) {
+          if (isSet(containerSecurityContext(c)?.runAsNonRoot)) continue;
           ctx.report({ messageId: 'containerUnset', data: { container: c.name }, path: containerSecurityContextPath(c, 'runAsNonRoot') });
         }
       },

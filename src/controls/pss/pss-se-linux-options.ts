@@ -2,6 +2,7 @@ import { defineControl } from '../../core/control.js';
 import type { JsonPath } from '../../core/path.js';
 import { containerSecurityContext, containerSecurityContextPath, isObject, isSet, podSecurityContext, podSecurityContextPath } from './pod-fields.js';
 import { atLeast, resolvePssVersion } from './version.js';
+import { pathUnder } from '../finding-path.js';
 
 const TYPES_V1_0: ReadonlySet<string> = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t']);
 /** v1.31 allows container_engine_t, the type of container engines run inside containers. */
@@ -39,12 +40,12 @@ export default defineControl({
       const o = isObject(opts) ? opts : {};
       const type = o.type ?? '';
       if (typeof type !== 'string' || !allowedTypes.has(type)) {
-        ctx.report({ messageId: 'type', data: { owner, value: JSON.stringify(type) }, path: [...base, 'type'], evidence: type });
+        ctx.report({ messageId: 'type', data: { owner, value: JSON.stringify(type) }, path: pathUnder(base, 'type'), evidence: type });
       }
       for (const field of ['user', 'role'] as const) {
         const v = o[field];
         if (v === undefined || v === null || v === '') continue;
-        ctx.report({ messageId: field, data: { owner, value: JSON.stringify(v) }, path: [...base, field], evidence: v });
+        ctx.report({ messageId: field, data: { owner, value: JSON.stringify(v) }, path: pathUnder(base, field), evidence: v });
       }
     };
     return {

@@ -1,6 +1,6 @@
-import { defineControl } from '../../core/control.js';
+import { defineControl, type ControlContext } from '../../core/control.js';
 import type { JsonPatchOp } from '../../core/finding.js';
-import type { ContainerView, PodSpecView } from '../../core/inventory.js';
+import type { PodSpecView } from '../../core/inventory.js';
 import { toPointer } from '../../core/path.js';
 import { containerSecurityContext, containerSecurityContextPath, isObject, isSet, isWindowsPod, podSecurityContext, podSecurityContextPath, shown } from './pod-fields.js';
 import { allowedSeccompType } from './pss-seccomp-profile-baseline.js';
@@ -12,6 +12,17 @@ const RUNTIME_DEFAULT = { type: 'RuntimeDefault' };
 function podLevelRuntimeDefault(ps: PodSpecView): JsonPatchOp[] {
   if (podSecurityContext(ps)) return [{ op: 'add', path: toPointer(podSecurityContextPath(ps, 'seccompProfile')), value: RUNTIME_DEFAULT }];
   return [{ op: 'add', path: toPointer(podSecurityContextPath(ps)), value: { seccompProfile: RUNTIME_DEFAULT } }];
+}
+
+/** The containers that set no profile, found again rather than listed on the way. */
+function reportUnset(ctx: ControlContext, ps: PodSpecView): void {
+  // One patch fixes them all, so the findings share it (built on first use).
+  let patch: JsonPatchOp[] | undefined;
+  const fix = () => (patch ??= podLevelRuntimeDefault(ps));
+  for (const c of ps.containers) {
+    if (isSet(containerSecurityContext(c)?.seccompProfile)) continue;
+    ctx.report({ messageId: 'containerUnset', data: { container: c.name }, path: containerSecurityContextPath(c, 'seccompProfile'), fix });
+  }
 }
 
 export default defineControl({
@@ -58,11 +69,11 @@ export default defineControl({
             ctx.report({ messageId: 'podType', data: { value: shown(type ?? '') }, path: podSecurityContextPath(ps, 'seccompProfile', 'type'), evidence: type });
           }
         }
-        let unset: ContainerView[] | undefined;
+        let unset = false;
         for (const c of ps.containers) {
           const profile = containerSecurityContext(c)?.seccompProfile;
           if (!isSet(profile)) {
-            if (!podValid) (unset ??= []).push(c);
+            if (!podValid) unset = true;
             continue;
           }
           const type = isObject(profile) ? profile.type : undefined;
@@ -75,13 +86,7 @@ export default defineControl({
             evidence: type,
           });
         }
-        if (explicit > 0 || !unset) return;
-        // One patch fixes them all, so the findings share it (built on first use).
-        let patch: JsonPatchOp[] | undefined;
-        const fix = () => (patch ??= podLevelRuntimeDefault(ps));
-        for (const c of unset) {
-          ctx.report({ messageId: 'containerUnset', data: { container: c.name }, path: containerSecurityContextPath(c, 'seccompProfile'), fix });
-        }
+        if (explicit === 0 && unset) reportUnset(ctx, ps);
       },
     };
   },

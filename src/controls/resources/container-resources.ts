@@ -14,8 +14,9 @@
  * Ephemeral containers cannot set resources and are not checked.
  */
 import type { ControlContext, Visitor } from '../../core/control.js';
-import type { ContainerView, Inventory, PodSpecView } from '../../core/inventory.js';
+import type { Inventory } from '../../core/inventory.js';
 import type { Resource } from '../../core/resource.js';
+import { pathUnder } from '../finding-path.js';
 
 export type ComputeResource = 'cpu' | 'memory';
 export type ResourceBound = 'limits' | 'requests';
@@ -59,34 +60,36 @@ export interface ResourceCheck {
   messageId: string;
 }
 
-/** The visitor of one resource control. */
+/**
+ * The visitor of one resource control. It keeps nothing between calls (so one visitor may
+ * serve every run): `inventory` walks the pod specs itself, once every LimitRange is known,
+ * in the order the engine visits them; `podSpec` only counts each workload as judged.
+ */
 export function containerResourceVisitor(ctx: ControlContext, check: ResourceCheck): Visitor {
   const { bound, resource, messageId } = check;
-  // Containers without the value of their own, settled once every LimitRange is known.
-  const missing: { ps: PodSpecView; c: ContainerView }[] = [];
   return {
-    podSpec(ps) {
-      if (providedBy(ps.spec.resources, bound, resource)) return;
-      for (const c of ps.containers) {
-        if (c.kind === 'ephemeralContainer' || providedBy(c.container.resources, bound, resource)) continue;
-        missing.push({ ps, c });
-      }
-    },
+    podSpec() {},
     inventory(inv: Inventory) {
-      if (missing.length === 0) return;
-      const limitRanges = inv.byKind('LimitRange');
-      const coveredByNamespace = new Map<string | undefined, boolean>();
-      for (const { ps, c } of missing) {
-        const ns = ps.resource.namespace;
-        let covered = coveredByNamespace.get(ns);
-        if (covered === undefined) {
-          covered = limitRanges.some((lr) => lr.namespace === ns && limitRangeProvides(lr, bound, resource));
-          coveredByNamespace.set(ns, covered);
+      // Looked up when the first container lacks the value (most reviews have no LimitRange at all).
+      let limitRanges: readonly Resource[] | undefined;
+      let coveredByNamespace: Map<string | undefined, boolean> | undefined;
+      for (const ps of inv.podSpecs) {
+        if (providedBy(ps.spec.resources, bound, resource)) continue;
+        for (const c of ps.containers) {
+          if (c.kind === 'ephemeralContainer' || providedBy(c.container.resources, bound, resource)) continue;
+          limitRanges ??= inv.byKind('LimitRange');
+          if (limitRanges.length > 0) {
+            const ns = ps.resource.namespace;
+            let covered = (coveredByNamespace ??= new Map()).get(ns);
+            if (covered === undefined) {
+              covered = limitRanges.some((lr) => lr.namespace === ns && limitRangeProvides(lr, bound, resource));
+              coveredByNamespace.set(ns, covered);
+            }
+            if (covered) continue;
+          }
+          ctx.report({ resource: ps.resource, messageId, data: { container: c.name }, path: pathUnder(c.path, 'resources', bound, resource) });
         }
-        if (covered) continue;
-        ctx.report({ resource: ps.resource, messageId, data: { container: c.name }, path: [...c.path, 'resources', bound, resource] });
       }
-      missing.length = 0;
     },
   };
 }

@@ -27,6 +27,7 @@ export default defineControl({
     maturity: 'stable',
     requires: ['inventory'],
   },
+  reusableVisitor: true,
   check(ctx) {
     return containerResourceVisitor(ctx, { bound: 'requests', resource: 'memory', messageId: 'noMemoryRequest' });
   },

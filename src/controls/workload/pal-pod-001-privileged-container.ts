@@ -1,5 +1,6 @@
 import { defineControl } from '../../core/control.js';
-import { toPointer } from '../../core/path.js';
+import { setValueFix } from '../lazy-fix.js';
+import { pathUnder } from '../finding-path.js';
 
 export default defineControl({
   meta: {
@@ -23,13 +24,13 @@ export default defineControl({
     return {
       container(c) {
         if (c.container.securityContext?.privileged === true) {
-          const path = [...c.path, 'securityContext', 'privileged'];
+          const path = pathUnder(c.path, 'securityContext', 'privileged');
           ctx.report({
             messageId: 'privileged',
             data: { container: c.name },
             path,
             evidence: true,
-            fix: () => [{ op: 'replace', path: toPointer(path), value: false }],
+            fix: setValueFix('replace', path, false),
           });
         }
       },

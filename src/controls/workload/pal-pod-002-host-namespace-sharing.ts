@@ -1,5 +1,6 @@
 import { defineControl } from '../../core/control.js';
-import { toPointer } from '../../core/path.js';
+import { setValueFix } from '../lazy-fix.js';
+import { pathUnder } from '../finding-path.js';
 
 /** Each field is also its message id. */
 const FIELDS = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
@@ -35,8 +36,8 @@ export default defineControl({
       podSpec(ps) {
         for (const field of FIELDS) {
           if (ps.spec[field] !== true) continue;
-          const path = [...ps.path, field];
-          ctx.report({ messageId: field, path, evidence: true, fix: () => [{ op: 'replace', path: toPointer(path), value: false }] });
+          const path = pathUnder(ps.path, field);
+          ctx.report({ messageId: field, path, evidence: true, fix: setValueFix('replace', path, false) });
         }
       },
     };

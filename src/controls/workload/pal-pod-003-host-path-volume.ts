@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { defineControl } from '../../core/control.js';
 import { isPlainObject } from './security-context.js';
+import { pathUnder } from '../finding-path.js';
 
 /**
  * Host locations whose exposure is a direct route to the node: container runtime and
@@ -33,6 +34,8 @@ const SENSITIVE_HOST_PATHS: readonly string[] = [
   '/var/run/docker.sock',
 ];
 
+const SLASH = 0x2f;
+
 /** True when `hostPath` is, contains or lies under a sensitive host location. */
 export function isSensitiveHostPath(hostPath: string): boolean {
   if (!hostPath.startsWith('/')) return false;
@@ -40,7 +43,8 @@ export function isSensitiveHostPath(hostPath: string): boolean {
   if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
   if (p === '/') return true;
   for (const s of SENSITIVE_HOST_PATHS) {
-    if (p === s || p.startsWith(s + '/') || s.startsWith(p + '/')) return true;
+    // Equal, under (s + '/' starts p) or above (p + '/' starts s), without building those strings.
+    if (p === s || (p.startsWith(s) && p.charCodeAt(s.length) === SLASH) || (s.startsWith(p) && s.charCodeAt(p.length) === SLASH)) return true;
   }
   return false;
 }
@@ -83,7 +87,7 @@ export default defineControl({
           ctx.report({
             messageId: isSensitiveHostPath(hostPath) ? 'sensitiveHostPath' : 'hostPath',
             data: { volume: typeof v.name === 'string' ? v.name : `#${i}`, hostPath: hostPath || '(unset)' },
-            path: [...ps.path, 'volumes', i, 'hostPath', 'path'],
+            path: pathUnder(ps.path, 'volumes', i, 'hostPath', 'path'),
             evidence: hostPath,
           });
         }

@@ -1,6 +1,7 @@
 import { defineControl } from '../../core/control.js';
 import type { ContainerView } from '../../core/inventory.js';
 import { containerSecurityContext, isWindowsPod, podSecurityContext } from './security-context.js';
+import { pathUnder } from '../finding-path.js';
 
 function isNonRootUid(v: unknown): boolean {
   return typeof v === 'number' && Number.isInteger(v) && v > 0;
@@ -48,7 +49,7 @@ export default defineControl({
               ctx.report({
                 messageId: 'runAsUserZero',
                 data: { containers: `"${c.name}"`, level: 'container' },
-                path: [...c.path, 'securityContext', 'runAsUser'],
+                path: pathUnder(c.path, 'securityContext', 'runAsUser'),
                 evidence: 0,
               });
             } else (inheritingRoot ??= []).push(c);
@@ -59,7 +60,7 @@ export default defineControl({
           ctx.report({
             messageId: 'mayRunAsRoot',
             data: { container: c.name },
-            path: [...c.path, 'securityContext', 'runAsNonRoot'],
+            path: pathUnder(c.path, 'securityContext', 'runAsNonRoot'),
             evidence: runAsNonRoot ?? null,
             // No fix: with an image whose USER is a name rather than a UID, the kubelet cannot
             // verify it and refuses to start the container once runAsNonRoot is true, so the
@@ -70,7 +71,7 @@ export default defineControl({
           ctx.report({
             messageId: 'runAsUserZero',
             data: { containers: inheritingRoot.map((c) => `"${c.name}"`).join(', '), level: 'pod' },
-            path: [...ps.path, 'securityContext', 'runAsUser'],
+            path: pathUnder(ps.path, 'securityContext', 'runAsUser'),
             evidence: 0,
           });
         }

@@ -1,10 +1,17 @@
 import { defineControl } from '../../core/control.js';
 import type { ContainerView } from '../../core/inventory.js';
 import type { JsonPath } from '../../core/path.js';
+import type { JsonPatchOp } from '../../core/finding.js';
+import { fixOf } from '../lazy-fix.js';
 import { addsCapability, containerSecurityContext, isWindowsPod, setFieldPatch } from './security-context.js';
+import { pathUnder } from '../finding-path.js';
+
+function noEscalationFix(c: ContainerView): JsonPatchOp[] {
+  return setFieldPatch(c.container, c.path, ['securityContext', 'allowPrivilegeEscalation'], false);
+}
 
 function allowPrivilegeEscalationPath(c: ContainerView): JsonPath {
-  return [...c.path, 'securityContext', 'allowPrivilegeEscalation'];
+  return pathUnder(c.path, 'securityContext', 'allowPrivilegeEscalation');
 }
 
 export default defineControl({
@@ -55,7 +62,7 @@ export default defineControl({
             data: { container: c.name },
             path: allowPrivilegeEscalationPath(c),
             evidence: value ?? null,
-            fix: () => setFieldPatch(c.container, c.path, ['securityContext', 'allowPrivilegeEscalation'], false),
+            fix: fixOf(noEscalationFix, c),
           });
         }
       },

@@ -1,5 +1,6 @@
 import { defineControl } from '../../core/control.js';
 import { addedCapabilities, containerSecurityContext } from './security-context.js';
+import { pathUnder } from '../finding-path.js';
 
 /** The one capability a non-root web server legitimately needs (ports below 1024). */
 const ALLOWED = 'NET_BIND_SERVICE';
@@ -60,12 +61,13 @@ export default defineControl({
     return {
       container(c) {
         const caps = addedCapabilities(containerSecurityContext(c.container));
-        for (const cap of caps) {
+        for (let i = 0; i < caps.length; i++) {
+          const cap = caps[i]!;
           if (cap.name === ALLOWED) continue;
           ctx.report({
             messageId: DANGEROUS.has(cap.name) ? 'dangerous' : 'added',
             data: { container: c.name, capability: cap.name },
-            path: [...c.path, 'securityContext', 'capabilities', 'add', cap.index],
+            path: pathUnder(c.path, 'securityContext', 'capabilities', 'add', cap.index),
             evidence: cap.raw,
           });
         }

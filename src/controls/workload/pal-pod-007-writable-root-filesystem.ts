@@ -1,5 +1,13 @@
 import { defineControl } from '../../core/control.js';
+import type { JsonPatchOp } from '../../core/finding.js';
+import type { ContainerView } from '../../core/inventory.js';
+import { fixOf } from '../lazy-fix.js';
 import { containerSecurityContext, isWindowsPod, setFieldPatch } from './security-context.js';
+import { pathUnder } from '../finding-path.js';
+
+function readOnlyRootFix(c: ContainerView): JsonPatchOp[] {
+  return setFieldPatch(c.container, c.path, ['securityContext', 'readOnlyRootFilesystem'], true);
+}
 
 export default defineControl({
   meta: {
@@ -37,9 +45,9 @@ export default defineControl({
           ctx.report({
             messageId: value === false ? 'disabled' : 'notSet',
             data: { container: c.name },
-            path: [...c.path, 'securityContext', 'readOnlyRootFilesystem'],
+            path: pathUnder(c.path, 'securityContext', 'readOnlyRootFilesystem'),
             evidence: value ?? null,
-            fix: () => setFieldPatch(c.container, c.path, ['securityContext', 'readOnlyRootFilesystem'], true),
+            fix: fixOf(readOnlyRootFix, c),
           });
         }
       },

@@ -1,6 +1,7 @@
 import { defineControl } from '../../core/control.js';
 import type { PodSpecView } from '../../core/inventory.js';
 import { toPointer } from '../../core/path.js';
+import { pathUnder } from '../finding-path.js';
 
 function serviceAccountOf(ps: PodSpecView): string {
   const { serviceAccountName, serviceAccount } = ps.spec;
@@ -39,12 +40,10 @@ export default defineControl({
     maturity: 'stable',
     requires: ['inventory'],
   },
+  reusableVisitor: true,
   check(ctx) {
-    // Pods that leave the decision to their ServiceAccount, resolved once the whole
-    // inventory (and so every ServiceAccount) is known.
-    const undecided: PodSpecView[] = [];
     const report = (ps: PodSpecView, messageId: string, serviceAccountState?: string) => {
-      const path = [...ps.path, 'automountServiceAccountToken'];
+      const path = pathUnder(ps.path, 'automountServiceAccountToken');
       ctx.report({
         resource: ps.resource,
         messageId,
@@ -58,20 +57,21 @@ export default defineControl({
     };
     return {
       podSpec(ps) {
-        const own = ps.spec.automountServiceAccountToken;
-        if (own === false) return;
-        if (own === true) report(ps, 'podEnables');
-        else undecided.push(ps);
+        if (ps.spec.automountServiceAccountToken === true) report(ps, 'podEnables');
       },
+      // Pods that leave the decision to their ServiceAccount, resolved once the whole inventory
+      // (and so every ServiceAccount) is known: found again here, in the order the engine visits
+      // them, so the visitor keeps nothing between calls.
       inventory(inv) {
-        for (const ps of undecided) {
+        for (const ps of inv.podSpecs) {
+          const own = ps.spec.automountServiceAccountToken;
+          if (own === false || own === true) continue;
           const sa = inv.get('ServiceAccount', ps.resource.namespace, serviceAccountOf(ps));
           const saValue = sa?.object.automountServiceAccountToken;
           if (saValue === false) continue;
           if (saValue === true) report(ps, 'serviceAccountEnables');
           else report(ps, 'defaultAutomount', sa ? 'the ServiceAccount' : 'the ServiceAccount (not in this scan)');
         }
-        undecided.length = 0;
       },
     };
   },

@@ -1,5 +1,6 @@
 import { defineControl } from '../../core/control.js';
 import { isPlainObject } from './security-context.js';
+import { pathUnder } from '../finding-path.js';
 
 function nameOf(ref: Record<string, unknown>): string {
   return typeof ref.name === 'string' && ref.name ? ref.name : '(unnamed)';
@@ -45,7 +46,7 @@ export default defineControl({
             ctx.report({
               messageId: 'secretKeyRef',
               data: { container: c.name, variable: typeof e.name === 'string' ? e.name : `#${i}`, secret, key },
-              path: [...c.path, 'env', i, 'valueFrom', 'secretKeyRef'],
+              path: pathUnder(c.path, 'env', i, 'valueFrom', 'secretKeyRef'),
               evidence: { secret, key },
             });
           }
@@ -58,7 +59,7 @@ export default defineControl({
             ctx.report({
               messageId: 'secretRef',
               data: { container: c.name, secret },
-              path: [...c.path, 'envFrom', i, 'secretRef'],
+              path: pathUnder(c.path, 'envFrom', i, 'secretRef'),
               evidence: { secret },
             });
           }

@@ -1,6 +1,7 @@
 import { defineControl } from '../../core/control.js';
-import { toPointer } from '../../core/path.js';
 import { defaultPullPolicy, isMutable, parseImageReference } from '../image/image-reference.js';
+import { setValueFix } from '../lazy-fix.js';
+import { pathUnder } from '../finding-path.js';
 
 export default defineControl({
   meta: {
@@ -39,7 +40,7 @@ export default defineControl({
         const hasExplicit = typeof explicit === 'string' && explicit !== '';
         const policy = hasExplicit ? explicit : defaultPullPolicy(parsed.ref);
         if (policy === 'Always') return;
-        const path = [...c.path, 'imagePullPolicy'];
+        const path = pathUnder(c.path, 'imagePullPolicy');
         ctx.report({
           messageId: hasExplicit ? 'notAlways' : 'defaultIfNotPresent',
           data: hasExplicit
@@ -47,7 +48,7 @@ export default defineControl({
             : { container: c.name, tag: parsed.ref.tag ?? '', repository: parsed.ref.repository },
           path,
           evidence: hasExplicit ? explicit : null,
-          fix: () => [{ op: 'add', path: toPointer(path), value: 'Always' }],
+          fix: setValueFix('add', path, 'Always'),
         });
       },
     };

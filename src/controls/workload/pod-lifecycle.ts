@@ -1,6 +1,7 @@
 import type { ControlContext, Visitor } from '../../core/control.js';
 import type { PodSpecView } from '../../core/inventory.js';
 import { isPlainObject } from './security-context.js';
+import { pathUnder } from '../finding-path.js';
 
 /** Kinds whose pods run to completion by design. */
 const BATCH_KINDS: ReadonlySet<string> = new Set(['Job', 'CronJob']);
@@ -27,7 +28,7 @@ export function missingProbeVisitor(ctx: ControlContext, probe: HealthProbe): Vi
       if (runsToCompletion(ps)) return;
       for (const c of ps.containers) {
         if (c.kind !== 'container' || isPlainObject(c.container[probe])) continue;
-        ctx.report({ messageId: 'missing', data: { container: c.name }, path: [...c.path, probe] });
+        ctx.report({ messageId: 'missing', data: { container: c.name }, path: pathUnder(c.path, probe) });
       }
     },
   };

@@ -38,10 +38,13 @@ export function capabilityName(raw: string): string {
   return up.startsWith('CAP_') ? up.slice(4) : up;
 }
 
+const NONE_ADDED: readonly { raw: string; name: string; index: number }[] = Object.freeze([]);
+
 /** The entries of securityContext.capabilities.add that are strings, with their index. */
-export function addedCapabilities(sc: SecurityContext | undefined): { raw: string; name: string; index: number }[] {
+export function addedCapabilities(sc: SecurityContext | undefined): readonly { raw: string; name: string; index: number }[] {
   const caps = sc?.capabilities;
-  if (!isPlainObject(caps) || !Array.isArray(caps.add)) return [];
+  // Most containers add none: no array made for them.
+  if (!isPlainObject(caps) || !Array.isArray(caps.add) || caps.add.length === 0) return NONE_ADDED;
   const out: { raw: string; name: string; index: number }[] = [];
   caps.add.forEach((raw, index) => {
     if (typeof raw === 'string') out.push({ raw, name: capabilityName(raw), index });
