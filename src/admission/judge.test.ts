@@ -49,6 +49,25 @@ describe('validating decisions', () => {
     assert.match(audited.response.auditAnnotations!.findings!, /PAL-IMG-001/);
   });
 
+  it('sends warnings the API server keeps, whatever the object holds: values with control characters and odd spaces are sanitised, plain ones sent as they are', () => {
+    const odd = ['app\u0007bell', ' lead', 'two  spaces', 'tab\tname', 'lone\uD800', 'ok-name'];
+    const containers = odd.map((name) => ({ ...latest, name }));
+    const d = run(admissionReview('CREATE', workload('Deployment', podSpec(containers))));
+    const warnings = d.response.warnings ?? [];
+    assert.ok(warnings.length >= odd.length, JSON.stringify(warnings));
+    for (const w of warnings) {
+      assert.doesNotMatch(w, /\p{Cc}|\s{2}|^\s|\s$/u, JSON.stringify(w));
+      assert.doesNotMatch(w, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/, JSON.stringify(w));
+      assert.ok(Array.from(w).length <= 120, w);
+    }
+    const tag = (name: string) => warnings.find((w) => w.startsWith('[PAL-IMG-001]') && w.includes(name));
+    assert.ok(tag('"app bell"'), 'the bell became a space');
+    assert.ok(tag('"lead"') || tag('" lead"'), 'leading space folded');
+    assert.ok(tag('"two spaces"'), 'double space folded');
+    assert.ok(tag('"lone\uFFFD"'), 'lone surrogate replaced');
+    assert.ok(tag('"ok-name"'));
+  });
+
   it('denies latest with --refuse-latest and digest-less images with --require-digest', () => {
     const refuse = judgeWith(['--refuse-latest', '--require-digest']).run(admissionReview('CREATE', workload('Pod', podSpec([latest]))));
     assert.equal(refuse.response.allowed, false);

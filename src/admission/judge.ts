@@ -202,13 +202,13 @@ export function controlsFor(judge: JudgeSet, kind: string): readonly Control[] {
  * Runs the controls on `resource` with its namespace's known objects; findings on it only,
  * without fixes. fingerprints: false leaves them empty (see findingFingerprint).
  */
-export function evaluate(resource: Resource, judge: JudgeSet, cache: ContextCache | undefined, fingerprints = true): { findings: Finding[]; diagnostics: Diagnostic[] } {
+export function evaluate(resource: Resource, judge: JudgeSet, cache: ContextCache | undefined, fingerprints = true): { findings: Finding[]; diagnostics: Diagnostic[]; rawMessages?: ReadonlySet<Finding> } {
   const context = cache ? cache.contextFor(resource.kind === 'Namespace' ? resource.name : resource.namespace, resource.key) : [];
   const inventory = buildInventory(context.length ? [resource, ...context] : [resource]);
   // A review's answer shows no fixes (the mutating endpoint patches from configuration).
   const result = runControls(inventory, planFor(judge, resource.kind).prepared, { fingerprints, fixes: false, controlRuns: false });
   const findings = context.length ? result.findings.filter((f) => f.resource.key === resource.key) : result.findings;
-  return { findings, diagnostics: result.diagnostics };
+  return { findings, diagnostics: result.diagnostics, rawMessages: result.rawMessages };
 }
 
 function findingFingerprint(f: Finding): string {
@@ -254,7 +254,7 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
   }
 
   const withFingerprints = options.fingerprints !== false;
-  const { findings, diagnostics } = evaluate(resource, judge, cache, false);
+  const { findings, diagnostics, rawMessages } = evaluate(resource, judge, cache, false);
   const judged: JudgedFinding[] = [];
   /** The engine findings behind `judged`, and their controls' answers, index for index. */
   const sources: Finding[] = [];
@@ -306,7 +306,8 @@ export function decide(req: AdmissionRequest, judge: JudgeSet, settings: Admissi
     else if (j.action === 'warn') {
       const a = answered[i]!;
       if (j.wouldDeny) warnings.add(j.existing ? a.existingPrefix : a.dryRunPrefix, j.message);
-      else warnings.add(a.prefix, j.message, a.cleanPrefix && j.message.length > 0 && isClean(j.message));
+      // A plain message (the engine says which are not) needs no sanitising.
+      else warnings.add(a.prefix, j.message, a.cleanPrefix && j.message.length > 0 && (rawMessages === undefined || !rawMessages.has(sources[i]!)));
     }
   }
   const outcome: Outcome = deny.length ? 'deny' : warnings.size ? 'warn' : 'allow';

@@ -106,6 +106,36 @@ describe('engine', () => {
     }
   });
 
+  it('says which messages are not plain text, from the values put in them and the template itself', () => {
+    const values = ['api', 'registry.example.com/a:1', 'two words', 3, true, '', ' lead', 'trail ', 'a  b', 'tab\tx', 'bell\u0007', 'lone\uD800', 'smile 😀'];
+    const control = defineControl({
+      meta: { ...meta('PAL-TEST-PLAIN'), messages: { m: 'Container "{{v}}" found', odd: 'two  spaces {{v}}', missing: 'no {{nothing}} here' } },
+      check: (ctx) => ({
+        Pod() {
+          values.forEach((v, i) => ctx.report({ messageId: 'm', path: ['spec', i], data: { v } }));
+          ctx.report({ messageId: 'odd', path: ['odd'], data: { v: 'x' } });
+          ctx.report({ messageId: 'missing', path: ['missing'] });
+        },
+      }),
+    });
+    const result = runControls(inventoryOf(YAML), { controls: [control], settings: { allowedRegistries: [], pssVersion: 'latest' } });
+    const raw = result.rawMessages ?? new Set();
+    for (const f of result.findings) {
+      const plainByDefinition = f.message === f.message.trim() && !/\s{2}|[^\S ]|\p{Cc}/u.test(f.message) && !/[\uD800-\uDFFF]/.test(f.message);
+      // Sound: what is called plain is plain.
+      if (!raw.has(f)) assert.ok(plainByDefinition, JSON.stringify(f.message));
+    }
+    // Values are judged on their own, wherever they land: empty, or with white space at an end, count as not plain.
+    const plainValue = (v: unknown) => typeof v !== 'string' || (v.length > 0 && v === v.trim() && !/\s{2}|[^\S ]|\p{Cc}/u.test(v) && !/[\uD800-\uDFFF]/.test(v));
+    for (const f of result.findings.filter((x) => x.messageId === 'm')) assert.equal(!raw.has(f), plainValue(values[f.path[1] as number]), JSON.stringify(f.message));
+    assert.ok(result.findings.filter((f) => f.messageId === 'odd').every((f) => raw.has(f)));
+    // Per pod: five plain values ('two words' among them) and the message with a missing key.
+    assert.equal(result.findings.filter((f) => !raw.has(f)).length, 2 * 6);
+    // A run where every message is plain says so by leaving the set out.
+    const plainOnly = defineControl({ meta: meta('PAL-TEST-PLAIN2'), check: (ctx) => ({ Pod: () => ctx.report({ messageId: 'm', path: ['x'], data: { what: 'api' } }) }) });
+    assert.equal(runControls(inventoryOf(YAML), { controls: [plainOnly], settings: { allowedRegistries: [], pssVersion: 'latest' } }).rawMessages, undefined);
+  });
+
   it('runs prepared controls like unprepared ones, with fresh per-run state each time', () => {
     // Counts pods during the walk and reports at the end: state that must not leak between runs.
     const counting: Control = defineControl({

@@ -3,6 +3,7 @@ import { diagnostic, type Diagnostic } from '../core/errors.js';
 import type { ExceptionRef, Finding, FindingResourceRef } from '../core/finding.js';
 import type { Inventory, PodSpecView } from '../core/inventory.js';
 import type { JsonPath } from '../core/path.js';
+import { isPlainText, isPlainValue } from '../core/plain-text.js';
 import { isRedacted, isSecretPath, redact } from '../core/redact.js';
 import type { Resource } from '../core/resource.js';
 import type { Severity } from '../core/severity.js';
@@ -31,6 +32,12 @@ export interface EngineResult {
   findings: Finding[];
   controls: ControlRun[];
   diagnostics: Diagnostic[];
+  /**
+   * The findings whose message is not plain text (src/core/plain-text.ts): a value put into it
+   * has control characters, surrogates or white space other than single inner spaces, or the
+   * template's own text has. Every other finding's message is plain. Undefined when none.
+   */
+  rawMessages?: ReadonlySet<Finding>;
 }
 
 /** Which controls handle what, by index: a visitor's keys say what it visits. */
@@ -170,7 +177,7 @@ export class PreparedControls {
         this.spare = visitors;
       }
     }
-    return { findings: run.findings, controls: runs ?? [], diagnostics: run.diagnostics };
+    return run.rawMessages ? { findings: run.findings, controls: runs ?? [], diagnostics: run.diagnostics, rawMessages: run.rawMessages } : { findings: run.findings, controls: runs ?? [], diagnostics: run.diagnostics };
   }
 }
 
@@ -187,6 +194,8 @@ export function runControls(inventory: Inventory, opts: EngineOptions | Prepared
 class Run {
   readonly findings: Finding[] = [];
   readonly diagnostics: Diagnostic[] = [];
+  /** Findings whose message is not plain text (EngineResult.rawMessages); made at the first. */
+  rawMessages: Set<Finding> | undefined = undefined;
   /** The resource being visited; undefined in inventory visitors. */
   current: Resource | undefined = undefined;
   /** Per control, the last resource counted as evaluated (a resource counts once per control); unused without `runs`. */
@@ -214,6 +223,7 @@ class Run {
     if (!resource) throw new Error(`${meta.id}: report() outside of a resource needs d.resource`);
     const message = formatParts(messagePartsOf(this.messages[i]!, meta, d.messageId), d.data);
     const f = makeFinding(meta, this.severities[i]!, resource, this.refOf(resource), message, d, this.withFingerprints, this.withFixes);
+    if (!messagePlain) (this.rawMessages ??= new Set()).add(f);
     const exc = this.opts.exceptionFor?.(f, resource);
     if (exc) {
       f.status = 'excepted';
@@ -405,10 +415,17 @@ function fmix32(h: number): number {
  * result: `{{name}}` replaced by String(data.name) when data has it, left as is otherwise).
  */
 const TEMPLATE_PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
-const compiledTemplates = new Map<string, readonly string[]>();
 
-function compileTemplate(template: string): readonly string[] {
-  // Even indexes: literal text; odd indexes: data keys.
+/** A message template split into literal text (even indexes) and data keys (odd indexes). */
+interface CompiledTemplate {
+  readonly parts: readonly string[];
+  /** The literal text is plain with plain values in place of the keys (isPlainValue). */
+  readonly plain: boolean;
+}
+
+const compiledTemplates = new Map<string, CompiledTemplate>();
+
+function compileTemplate(template: string): CompiledTemplate {
   const parts: string[] = [];
   let last = 0;
   for (const m of template.matchAll(TEMPLATE_PLACEHOLDER)) {
@@ -416,10 +433,11 @@ function compileTemplate(template: string): readonly string[] {
     last = m.index! + m[0].length;
   }
   parts.push(template.slice(last));
-  return parts;
+  // A value is never empty nor starts or ends with a space when it counts as plain: any one stands for them.
+  return { parts, plain: isPlainText(parts.map((p, i) => (i % 2 ? 'x' : p)).join('')) };
 }
 
-function templateParts(template: string): readonly string[] {
+function templateParts(template: string): CompiledTemplate {
   let parts = compiledTemplates.get(template);
   if (!parts) {
     parts = compileTemplate(template);
@@ -436,24 +454,35 @@ export function formatTemplate(template: string, data?: Record<string, unknown>)
 /** Stands for absent data (a shared object instead of a new `{}` per message; same prototype, so the same lookups). */
 const NO_DATA: Record<string, unknown> = Object.freeze({});
 
-function formatParts(parts: readonly string[], data: Record<string, unknown> = NO_DATA): string {
+/** Whether the message formatParts made last is plain text (a variable rather than a result object: one per finding). */
+let messagePlain = true;
+
+function formatParts(template: CompiledTemplate, data: Record<string, unknown> = NO_DATA): string {
+  const parts = template.parts;
+  let plain = template.plain;
   let out = parts[0]!;
   for (let i = 1; i < parts.length; i += 2) {
     const k = parts[i]!;
     // One lookup when the value is there; `in` only tells a missing key from an undefined value.
     const v = data[k];
-    out += v !== undefined || k in data ? String(v) : `{{${k}}}`;
+    if (v !== undefined || k in data) {
+      const text = typeof v === 'string' ? v : String(v);
+      // Numbers and booleans print plain; strings and the rest are looked at while the message still may be.
+      if (plain && typeof v !== 'number' && typeof v !== 'boolean' && !isPlainValue(text)) plain = false;
+      out += text;
+    } else out += `{{${k}}}`;
     // A placeholder often ends the template: no concatenation with the empty tail.
     const tail = parts[i + 1]!;
     if (tail) out += tail;
   }
+  messagePlain = plain;
   return out;
 }
 
 /** The compiled message templates of one control by message id, kept across runs (its meta does not change). */
-type MessageParts = Map<string, readonly string[]>;
+type MessageParts = Map<string, CompiledTemplate>;
 
-function messagePartsOf(cache: MessageParts, meta: ControlMeta, messageId: string): readonly string[] {
+function messagePartsOf(cache: MessageParts, meta: ControlMeta, messageId: string): CompiledTemplate {
   let parts = cache.get(messageId);
   if (!parts) {
     const template = meta.messages[messageId];
