@@ -74,8 +74,9 @@ interface ControlAnswer {
   /** The prefixes of warnings that would deny: in dry-run mode, and for what the stored object had too. */
   dryRunPrefix: string;
   existingPrefix: string;
-  /** The id as the findings annotation writes it (no lone surrogate). */
+  /** The id as the findings annotation writes it (no lone surrogate), and its entries' beginnings by action. */
   annotationId: string;
+  annotationHeads: Readonly<Record<Exclude<Action, 'off'>, string>>;
 }
 
 const answersBySettings = new WeakMap<AdmissionSettings, Map<string, ControlAnswer>>();
@@ -91,6 +92,7 @@ function answerFor(controlId: string, severity: Severity, settings: AdmissionSet
   let a = answers.get(controlId);
   if (a === undefined || a.severity !== severity) {
     const prefix = `[${controlId}] `;
+    const annotationId = auditAnnotations({ v: controlId }).v!;
     a = {
       severity,
       action: actionFor(controlId, severity, settings),
@@ -98,7 +100,8 @@ function answerFor(controlId: string, severity: Severity, settings: AdmissionSet
       cleanPrefix: isClean(controlId) && prefixSanitized(prefix, 'x') === prefix + 'x',
       dryRunPrefix: `[dry-run, would deny] ${prefix}`,
       existingPrefix: `[existing, not blocking] ${prefix}`,
-      annotationId: auditAnnotations({ v: controlId }).v!,
+      annotationId,
+      annotationHeads: { deny: `${annotationId} deny `, warn: `${annotationId} warn `, audit: `${annotationId} audit ` },
     };
     // Control ids come from the built-in library and policy files: a bounded set.
     if (answers.size < 4096) answers.set(controlId, a);
@@ -356,18 +359,27 @@ const PLAIN_ID = /^[A-Za-z0-9._:/-]+$/;
  * checked once (answerFor), so the value has no lone surrogate.
  */
 function annotationFindings(judged: readonly JudgedFinding[], answered: readonly ControlAnswer[]): string {
-  let out = '';
+  // Entries joined at the end: one flat string (the answer's serialiser then copies it once) instead of a chain of pieces.
+  const entries: string[] = [];
+  let length = 0;
   for (let i = 0; i < judged.length; i++) {
     const j = judged[i]!;
-    let entry = `${i ? '; ' : ''}${answered[i]!.annotationId} ${j.action}`;
-    if (j.existing) entry += '+existing';
-    if (j.exception) entry += `+exception=${PLAIN_ID.test(j.exception) ? j.exception : JSON.stringify(j.exception)}`;
-    entry += ` ${j.path}`;
-    // Room is kept for the closing count.
-    if (out.length + entry.length > ANNOTATION_VALUE_RUNES - 48) return `${out ? `${out}; ` : ''}and ${judged.length - i} more (decision log)`;
-    out += entry;
+    const a = answered[i]!;
+    let entry: string;
+    if (!j.existing && !j.exception) entry = a.annotationHeads[j.action] + j.path;
+    else {
+      entry = `${a.annotationId} ${j.action}`;
+      if (j.existing) entry += '+existing';
+      if (j.exception) entry += `+exception=${PLAIN_ID.test(j.exception) ? j.exception : JSON.stringify(j.exception)}`;
+      entry += ` ${j.path}`;
+    }
+    // Room is kept for the closing count; "; " goes between entries.
+    const added = (i ? 2 : 0) + entry.length;
+    if (length + added > ANNOTATION_VALUE_RUNES - 48) return `${i ? `${entries.join('; ')}; ` : ''}and ${judged.length - i} more (decision log)`;
+    length += added;
+    entries.push(entry);
   }
-  return out;
+  return entries.join('; ');
 }
 
 export interface AnnotatedFinding {
