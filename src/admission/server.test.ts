@@ -288,6 +288,39 @@ describe('overload and shutdown', () => {
     }
   });
 
+  it('counts a review whose client went away mid-body out of flight, without an internal error', async () => {
+    const t = await startTestServer();
+    try {
+      const socket = tls.connect({ host: '127.0.0.1', port: t.server.port, ca: t.certs.caPem, servername: 'localhost' });
+      await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+      socket.write(`POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"apiVersion":`);
+      await waitFor(() => t.server.inFlight === 1);
+      socket.destroy();
+      await waitFor(() => t.server.inFlight === 0);
+      assert.equal(t.server.metrics.errors.get(), 0);
+      assert.equal((await review(t, '/validate', admissionReview('CREATE', workload('Pod', podSpec([privileged]))))).allowed, false, 'still judging');
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('answers an internal error with 500 on both endpoints, counts it, and goes on serving', async () => {
+    const failing = { write: () => { throw new Error('disk on fire'); }, close: async () => {} } as unknown as DecisionLog;
+    const t = await startTestServer([], { decisionLog: failing });
+    try {
+      for (const endpoint of ['/validate', '/mutate']) {
+        const r = await request(t, endpoint, JSON.stringify(admissionReview('CREATE', workload('Pod', podSpec([HARDENED_CONTAINER])))));
+        assert.equal(r.status, 500, r.text);
+        assert.match(JSON.parse(r.text).message, /internal error/);
+      }
+      assert.equal(t.server.metrics.errors.get(), 2);
+      assert.equal(t.server.inFlight, 0);
+      assert.equal((await request(t, '/healthz')).status, 200);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('drains on close: readiness fails, reviews in flight are answered, new connections are refused', async () => {
     const t = await startTestServer();
     const held = heldReview(t, '/validate', body());

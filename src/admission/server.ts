@@ -62,43 +62,39 @@ export interface AdmissionServer {
   readonly closed: Promise<void>;
 }
 
-class BodyTooLarge extends Error {}
-
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > limit) {
-        done = true;
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!done) {
-        done = true;
-        resolve(Buffer.concat(chunks, size));
-      }
-    });
-    req.on('error', (e) => {
-      if (!done) {
-        done = true;
-        reject(e);
-      }
-    });
-    req.on('aborted', () => {
-      if (!done) {
-        done = true;
-        reject(new Error('request aborted'));
-      }
-    });
+/** What readBody hands over when the body is over the limit. */
+const TOO_LARGE = Symbol('too large');
+
+/**
+ * Reads a request body of at most `limit` bytes and calls `done` once: with the body, with
+ * TOO_LARGE, or with undefined when the client went away (an aborted request emits 'error').
+ * A callback rather than a promise: every review comes through here.
+ */
+function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | typeof TOO_LARGE | undefined) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  req.on('data', (c: Buffer) => {
+    if (finished) return;
+    size += c.length;
+    if (size > limit) {
+      finished = true;
+      done(TOO_LARGE);
+      return;
+    }
+    chunks.push(c);
+  });
+  req.on('end', () => {
+    if (finished) return;
+    finished = true;
+    done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+  });
+  req.on('error', () => {
+    if (finished) return;
+    finished = true;
+    done(undefined);
   });
 }
 
@@ -250,7 +246,58 @@ export async function startAdmissionServer(opts: AdmissionServerOptions): Promis
     return { uid, allowed: false, status: { code: 503, reason: 'ServiceUnavailable', message }, auditAnnotations: { decision: 'shed', mode: 'closed' } };
   };
 
-  const handleReview = async (endpoint: 'validate' | 'mutate', req: IncomingMessage, res: ServerResponse, started: number) => {
+  /** An error in our code while answering: logged, a 500 (or the connection cut when the head went), never a crash. */
+  const internalError = (path: string, res: ServerResponse, e: unknown) => {
+    try {
+      metrics.errors.inc();
+      log('error', `internal error answering ${path}: ${(e as Error)?.stack ?? String(e)}`);
+      if (!res.headersSent) send(res, 500, statusBody(500, 'InternalError', 'internal error in the Palisade webhook; see its log'));
+      else res.destroy();
+    } catch {
+      res.destroy();
+    }
+  };
+
+  /** The answer to a review whose body is in: at once for /validate, a promise for /mutate (digest look-ups). */
+  const answerReview = (endpoint: 'validate' | 'mutate', body: Buffer, res: ServerResponse, started: number): Promise<void> | undefined => {
+    if (nestsDeeperThan(body, MAX_REVIEW_DEPTH)) {
+      refuse(res, 400, 'BadRequest', diagnostic('PALISADE_ADMISSION_MALFORMED_REVIEW', { detail: `nesting deeper than ${MAX_REVIEW_DEPTH} levels` }).message, 'PALISADE_ADMISSION_MALFORMED_REVIEW');
+      return undefined;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (e) {
+      refuse(res, 400, 'BadRequest', diagnostic('PALISADE_ADMISSION_MALFORMED_REVIEW', { detail: `the body is not JSON (${(e as Error).message.slice(0, 200)})` }).message, 'PALISADE_ADMISSION_MALFORMED_REVIEW');
+      return undefined;
+    }
+    const waited = performance.now() - started;
+    if (inFlight > settings.overload.maxInFlight || waited > settings.overload.maxQueueMs) {
+      const uid = uidOf(parsed);
+      if (uid !== undefined) {
+        send(res, 200, JSON.stringify(reviewResponse(shed(endpoint, uid, started))));
+        return undefined;
+      }
+    }
+    let request: AdmissionRequest;
+    try {
+      request = parseReview(parsed);
+    } catch (e) {
+      if (!(e instanceof ReviewError)) throw e;
+      const message = e.code === 'PALISADE_ADMISSION_UNSUPPORTED_VERSION'
+        ? diagnostic(e.code, { found: e.message }).message
+        : diagnostic(e.code, { detail: e.message }).message;
+      refuse(res, 400, 'BadRequest', message, e.code, e.field);
+      return undefined;
+    }
+    if (endpoint === 'validate') {
+      send(res, 200, JSON.stringify(reviewResponse(validate(request, started))));
+      return undefined;
+    }
+    return mutate(request, started).then((response) => send(res, 200, JSON.stringify(reviewResponse(response))));
+  };
+
+  const handleReview = (endpoint: 'validate' | 'mutate', path: string, req: IncomingMessage, res: ServerResponse, started: number): void => {
     if (req.method !== 'POST') {
       res.setHeader('allow', 'POST');
       return refuse(res, 405, 'MethodNotAllowed', `${endpoint === 'validate' ? '/validate' : '/mutate'} accepts POST only`);
@@ -267,54 +314,30 @@ export async function startAdmissionServer(opts: AdmissionServerOptions): Promis
     // Refused before reading: the connection is closed rather than drained.
     if (Number.isFinite(declared) && declared > limit) return tooLarge();
     setInFlight(inFlight + 1);
-    try {
-      let body: Buffer;
+    readBody(req, limit, (body) => {
+      // In flight until answered, whatever happens; a mutation hands that over to its promise.
+      let pending: Promise<void> | undefined;
       try {
-        body = await readBody(req, limit);
+        if (body === TOO_LARGE) tooLarge();
+        else if (body !== undefined) pending = answerReview(endpoint, body, res, started); // undefined: the client went away
       } catch (e) {
-        if (e instanceof BodyTooLarge) return tooLarge();
-        return; // the client went away
+        internalError(path, res, e);
+      } finally {
+        if (pending === undefined) setInFlight(inFlight - 1);
       }
-      if (nestsDeeperThan(body, MAX_REVIEW_DEPTH)) {
-        return refuse(res, 400, 'BadRequest', diagnostic('PALISADE_ADMISSION_MALFORMED_REVIEW', { detail: `nesting deeper than ${MAX_REVIEW_DEPTH} levels` }).message, 'PALISADE_ADMISSION_MALFORMED_REVIEW');
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.toString('utf8'));
-      } catch (e) {
-        return refuse(res, 400, 'BadRequest', diagnostic('PALISADE_ADMISSION_MALFORMED_REVIEW', { detail: `the body is not JSON (${(e as Error).message.slice(0, 200)})` }).message, 'PALISADE_ADMISSION_MALFORMED_REVIEW');
-      }
-      const waited = performance.now() - started;
-      if (inFlight > settings.overload.maxInFlight || waited > settings.overload.maxQueueMs) {
-        const uid = uidOf(parsed);
-        if (uid !== undefined) return send(res, 200, JSON.stringify(reviewResponse(shed(endpoint, uid, started))));
-      }
-      let request: AdmissionRequest;
-      try {
-        request = parseReview(parsed);
-      } catch (e) {
-        if (!(e instanceof ReviewError)) throw e;
-        const message = e.code === 'PALISADE_ADMISSION_UNSUPPORTED_VERSION'
-          ? diagnostic(e.code, { found: e.message }).message
-          : diagnostic(e.code, { detail: e.message }).message;
-        return refuse(res, 400, 'BadRequest', message, e.code, e.field);
-      }
-      const response = endpoint === 'validate' ? validate(request, started) : await mutate(request, started);
-      send(res, 200, JSON.stringify(reviewResponse(response)));
-    } finally {
-      setInFlight(inFlight - 1);
-    }
+      pending?.catch((e: unknown) => internalError(path, res, e)).finally(() => setInFlight(inFlight - 1));
+    });
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     const path = (req.url ?? '/').split('?', 1)[0];
-    const run = async () => {
+    const run = () => {
       switch (path) {
         case '/validate':
-          return handleReview('validate', req, res, started);
+          return handleReview('validate', path, req, res, started);
         case '/mutate':
-          return handleReview('mutate', req, res, started);
+          return handleReview('mutate', path, req, res, started);
         case '/healthz':
         case '/livez':
           return send(res, 200, 'ok\n', 'text/plain; charset=utf-8');
@@ -327,16 +350,11 @@ export async function startAdmissionServer(opts: AdmissionServerOptions): Promis
           return refuse(res, 404, 'NotFound', `no such path ${JSON.stringify(path.slice(0, 100))}; the webhook serves /validate, /mutate, /healthz, /readyz, /metrics`);
       }
     };
-    run().catch((e: unknown) => {
-      metrics.errors.inc();
-      log('error', `internal error answering ${path}: ${(e as Error)?.stack ?? String(e)}`);
-      try {
-        if (!res.headersSent) send(res, 500, statusBody(500, 'InternalError', 'internal error in the Palisade webhook; see its log'));
-        else res.destroy();
-      } catch {
-        res.destroy();
-      }
-    });
+    try {
+      run();
+    } catch (e) {
+      internalError(path, res, e);
+    }
   };
 
   const listening = await listenHttps(onRequest, {
