@@ -211,6 +211,117 @@ export function nestsDeeperThan(body: Uint8Array, limit: number): boolean {
   return false;
 }
 
+const REQUEST = Buffer.from('request');
+const OBJECT = Buffer.from('object');
+const OLD_OBJECT = Buffer.from('oldObject');
+const METADATA = Buffer.from('metadata');
+const MANAGED_FIELDS = Buffer.from('managedFields');
+
+/** Whether the key between body[from] and body[to] (quotes excluded) is `name`, byte for byte (an escaped key never is). */
+function keyIs(body: Uint8Array, from: number, to: number, name: Uint8Array): boolean {
+  if (to - from !== name.length) return false;
+  for (let k = 0; k < name.length; k++) if (body[from + k] !== name[k]) return false;
+  return true;
+}
+
+/**
+ * The text of a review body to parse, or undefined when it nests arrays and objects deeper
+ * than `limit` (nestsDeeperThan, in the same pass). The `managedFields` of
+ * `request.object.metadata` and `request.oldObject.metadata` are left out, as the live-cluster
+ * scan leaves them out (src/sources/cluster/objects.ts): no control reads them, and they are
+ * a tenth of a review's bytes and many small objects to build. What is left out is not
+ * parsed, so it is not checked either: the API server sends what it stored.
+ *
+ * The scan follows the path review → request → object | oldObject → metadata by its keys
+ * (only unescaped keys match), and cuts the managedFields member with its comma.
+ */
+export function reviewText(body: Buffer, limit: number): string | undefined {
+  const n = body.length;
+  let depth = 0;
+  /** Bit d: the container open at depth d is an object (depths up to 30; keys deeper are not looked at). */
+  let objects = 0;
+  /** Containers 1..onPath are the review, request, object or oldObject, and metadata. */
+  let onPath = 0;
+  /** The last key read at depth onPath names the next step of the path. */
+  let keyOk = false;
+  let expectKey = false;
+  /** Index of the last '{' or ',' of the metadata object on the path. */
+  let lastSep = -1;
+  let cutFrom = -1;
+  let cutFirst = false;
+  let cuts: number[] | undefined;
+  for (let i = 0; i < n; i++) {
+    const b = body[i]!;
+    if (b === 0x22) {
+      const start = i;
+      // Inside a string only its end and escapes matter: a tighter loop for most of the bytes.
+      for (i++; i < n; i++) {
+        const c = body[i]!;
+        if (c === 0x22) break;
+        if (c === 0x5c) i++; // backslash: skip the escaped byte
+      }
+      if (expectKey && depth === onPath) {
+        if (depth === 1) keyOk = keyIs(body, start + 1, i, REQUEST);
+        else if (depth === 2) keyOk = keyIs(body, start + 1, i, OBJECT) || keyIs(body, start + 1, i, OLD_OBJECT);
+        else if (depth === 3) keyOk = keyIs(body, start + 1, i, METADATA);
+        else if (depth === 4 && keyIs(body, start + 1, i, MANAGED_FIELDS)) {
+          cutFirst = body[lastSep] === 0x7b;
+          cutFrom = cutFirst ? start : lastSep;
+        }
+      }
+      expectKey = false;
+    } else if (b === 0x7b || b === 0x5b) {
+      if (++depth > limit) return undefined;
+      if (b === 0x7b) {
+        if (depth <= 30) objects |= 1 << depth;
+        if (depth === onPath + 1 && (depth === 1 || keyOk)) {
+          onPath = depth;
+          if (depth === 4) lastSep = i;
+        }
+        expectKey = true;
+      } else {
+        if (depth <= 30) objects &= ~(1 << depth);
+        expectKey = false;
+      }
+      keyOk = false;
+    } else if (b === 0x7d || b === 0x5d) {
+      if (depth === 4 && onPath === 4 && cutFrom >= 0) {
+        (cuts ??= []).push(cutFrom, i);
+        cutFrom = -1;
+      }
+      if (onPath === depth) onPath--;
+      depth--;
+      keyOk = false;
+      expectKey = false;
+    } else if (b === 0x2c) {
+      if (depth === 4 && onPath === 4) {
+        if (cutFrom >= 0) {
+          // The first member goes with the comma after it; any other with the comma before it.
+          (cuts ??= []).push(cutFrom, cutFirst ? i + 1 : i);
+          cutFrom = -1;
+          if (cutFirst) {
+            // What follows is now the first member.
+            expectKey = true;
+            keyOk = false;
+            continue;
+          }
+        }
+        lastSep = i;
+      }
+      keyOk = false;
+      expectKey = depth <= 30 && (objects & (1 << depth)) !== 0;
+    }
+  }
+  if (!cuts) return body.toString('utf8');
+  let text = '';
+  let from = 0;
+  for (let k = 0; k < cuts.length; k += 2) {
+    text += body.toString('utf8', from, cuts[k]);
+    from = cuts[k + 1]!;
+  }
+  return text + body.toString('utf8', from);
+}
+
 /** Finds the uid of a body that is JSON but not a valid review, to answer it anyway when possible. */
 export function uidOf(body: unknown): string | undefined {
   if (!isObject(body) || !isObject(body.request)) return undefined;
