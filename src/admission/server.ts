@@ -22,7 +22,7 @@ import type { DecisionLog, DecisionRecord } from './decision-log.js';
 import { decide, Exemptions, reviewedResource, type Decision, type JudgeSet } from './judge.js';
 import { AdmissionMetrics } from './metrics.js';
 import { mutationsFor, type DigestSource } from './mutate.js';
-import { encodePatch, MAX_REVIEW_DEPTH, parseReview, reviewResponse, ReviewError, reviewText, uidOf, type AdmissionRequest, type AdmissionResponse } from './review.js';
+import { encodePatch, MAX_REVIEW_DEPTH, nestsDeeperThan, parseReview, reviewResponse, ReviewError, uidOf, type AdmissionRequest, type AdmissionResponse } from './review.js';
 import { CertificateWatcher, listenHttps, serverTlsOptions, type ConnectionLimits, type KeyPair } from './tls.js';
 import { auditAnnotations, limitWarnings } from './warnings.js';
 
@@ -260,15 +260,13 @@ export async function startAdmissionServer(opts: AdmissionServerOptions): Promis
 
   /** The answer to a review whose body is in: at once for /validate, a promise for /mutate (digest look-ups). */
   const answerReview = (endpoint: 'validate' | 'mutate', body: Buffer, res: ServerResponse, started: number): Promise<void> | undefined => {
-    // Checked for depth and without the managedFields no control reads (reviewText).
-    const text = reviewText(body, MAX_REVIEW_DEPTH);
-    if (text === undefined) {
+    if (nestsDeeperThan(body, MAX_REVIEW_DEPTH)) {
       refuse(res, 400, 'BadRequest', diagnostic('PALISADE_ADMISSION_MALFORMED_REVIEW', { detail: `nesting deeper than ${MAX_REVIEW_DEPTH} levels` }).message, 'PALISADE_ADMISSION_MALFORMED_REVIEW');
       return undefined;
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(body.toString('utf8'));
     } catch (e) {
       refuse(res, 400, 'BadRequest', diagnostic('PALISADE_ADMISSION_MALFORMED_REVIEW', { detail: `the body is not JSON (${(e as Error).message.slice(0, 200)})` }).message, 'PALISADE_ADMISSION_MALFORMED_REVIEW');
       return undefined;
