@@ -7,6 +7,7 @@
 import type { Control, ControlSettings } from '../core/control.js';
 import type { ExceptionRef, Finding } from '../core/finding.js';
 import { toDotted } from '../core/path.js';
+import { isPlainText } from '../core/plain-text.js';
 import { displayName, makeResource, type K8sObject, type Resource } from '../core/resource.js';
 import { POD_SPEC_PATHS } from '../core/kinds.js';
 import { severityRank, type Severity } from '../core/severity.js';
@@ -16,7 +17,7 @@ import { buildInventory } from '../inventory/inventory.js';
 import type { Action, AdmissionSettings } from './config.js';
 import type { ContextCache } from './context-cache.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
-import { ANNOTATION_VALUE_RUNES, auditAnnotations, isClean, prefixSanitized, sanitizeText, truncateRunes, WarningList } from './warnings.js';
+import { ANNOTATION_VALUE_RUNES, auditAnnotations, prefixSanitized, sanitizeText, truncateRunes, WarningList } from './warnings.js';
 
 /** The controls and their settings a decision is made with: a snapshot of a Judging. */
 export interface JudgeSet {
@@ -97,7 +98,8 @@ function answerFor(controlId: string, severity: Severity, settings: AdmissionSet
       severity,
       action: actionFor(controlId, severity, settings),
       prefix,
-      cleanPrefix: isClean(controlId) && prefixSanitized(prefix, 'x') === prefix + 'x',
+      // Plain (no surrogates either): WarningList counts a clean warning's runes by its length.
+      cleanPrefix: isPlainText(controlId) && prefixSanitized(prefix, 'x') === prefix + 'x',
       dryRunPrefix: `[dry-run, would deny] ${prefix}`,
       existingPrefix: `[existing, not blocking] ${prefix}`,
       annotationId,

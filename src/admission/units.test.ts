@@ -5,7 +5,8 @@ import { formatQuantity, parseQuantity } from './quantity.js';
 import { encodePatch, parseReview, ReviewError } from './review.js';
 import { parseChallenge } from './registry-client.js';
 import { admissionReview, workload, podSpec, HARDENED_CONTAINER } from './test-support.js';
-import { auditAnnotations, isClean, isValidAnnotationKey, limitWarnings, prefixSanitized, sanitizeText, WARNING_CUT, WARNING_TARGET_RUNES, WARNINGS_TOTAL_RUNES, WarningList } from './warnings.js';
+import { isPlainText } from '../core/plain-text.js';
+import { auditAnnotations, isValidAnnotationKey, limitWarnings, prefixSanitized, sanitizeText, WARNING_CUT, WARNING_TARGET_RUNES, WARNINGS_TOTAL_RUNES, WarningList } from './warnings.js';
 import { AdmissionMetrics } from './metrics.js';
 
 describe('AdmissionReview parsing', () => {
@@ -89,7 +90,7 @@ describe('warnings within the API server limits', () => {
     for (let n = 0; n < 5_000; n++) {
       const prefix = prefixes[n % prefixes.length]!;
       const text = 'Container "app" '.repeat(1 + Math.floor(rnd() * 12)).slice(0, 1 + Math.floor(rnd() * 180)).replace(/ $/, '.');
-      assert.ok(isClean(text) && isClean(prefix.trimEnd()));
+      assert.ok(isPlainText(text) && isPlainText(prefix.trimEnd()));
       const fast = new WarningList();
       const slow = new WarningList();
       fast.add(prefix, text, true);

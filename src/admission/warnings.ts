@@ -101,10 +101,10 @@ export class WarningList {
   }
 
   /**
-   * Adds `prefix + text` as sanitizeText would make it. `clean` says the caller knows both
-   * need no sanitising (NEEDS_SANITIZING matches neither, the prefix ends in one space and the
-   * text is not empty): then nothing is scanned, and the text is cut before it is joined to the
-   * prefix. Warnings with different prefixes are never compared, so a prefix must be the same
+   * Adds `prefix + text` as sanitizeText would make it. `clean` says the caller knows both are
+   * plain text (src/core/plain-text.ts: nothing to sanitise, no surrogates), the prefix ends in
+   * one space and the text is not empty: then nothing is scanned, and the text is cut before it
+   * is joined to the prefix. Warnings with different prefixes are never compared, so a prefix must be the same
    * string for warnings that may repeat (a control's "[ID] ").
    */
   add(prefix: string, text: string, clean = false): void {
@@ -135,11 +135,6 @@ export function limitWarnings(texts: readonly string[]): string[] {
   const list = new WarningList();
   for (const t of texts) list.add('', t);
   return list.list();
-}
-
-/** True when sanitizeText would return `s` as it is (no scan beyond one regular expression). */
-export function isClean(s: string): boolean {
-  return !needsSanitizing(s);
 }
 
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
